@@ -1,0 +1,163 @@
+"""Queries for units, users, tokens and sign-in throttling. No HTTP here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from server.accounts.tables import DeviceToken, LoginThrottle, OrgUnit, User
+from server.db import transaction, utcnow
+from server.security import hash_password, token_digest
+
+
+async def create_org_unit(
+    name: str, kind: str, parent_id: uuid.UUID | None = None, unit_id: uuid.UUID | None = None
+) -> OrgUnit:
+    """Add a unit under ``parent_id`` (or a root), keeping the materialised path."""
+    unit_id = unit_id or uuid.uuid4()
+    parent_path = "/"
+    if parent_id is not None:
+        parent = await OrgUnit.objects().get(OrgUnit.id == parent_id)
+        if parent is None:
+            raise LookupError(f"no org unit {parent_id}")
+        parent_path = parent.path
+    unit = OrgUnit(id=unit_id, name=name, kind=kind, parent=parent_id, path=f"{parent_path}{unit_id}/")
+    await unit.save()
+    return unit
+
+
+async def find_org_unit(name_or_id: str) -> dict[str, Any] | None:
+    try:
+        return await OrgUnit.select().where(OrgUnit.id == uuid.UUID(name_or_id)).first()
+    except ValueError:
+        return await OrgUnit.select().where(OrgUnit.name == name_or_id).first()
+
+
+async def subtree(path: str) -> list[dict[str, Any]]:
+    return await OrgUnit.select().where(OrgUnit.path.like(f"{path}%")).order_by(OrgUnit.path)
+
+
+async def create_user(
+    username: str,
+    password: str,
+    display_name: str,
+    role: str,
+    org_unit_id: uuid.UUID,
+    phone_encrypted: str | None = None,
+    user_id: uuid.UUID | None = None,
+) -> User:
+    user = User(
+        id=user_id or uuid.uuid4(),
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+        org_unit=org_unit_id,
+        phone_encrypted=phone_encrypted,
+    )
+    await user.save()
+    return user
+
+
+async def user_by_username(username: str) -> dict[str, Any] | None:
+    return await User.select().where(User.username == username).first()
+
+
+async def issue_token(
+    user_id: uuid.UUID, token: str, device_id: str, device_name: str, ttl_days: int
+) -> None:
+    now = utcnow()
+    await DeviceToken.insert(
+        DeviceToken(
+            id=uuid.uuid4(),
+            user=user_id,
+            token_hash=token_digest(token),
+            device_id=device_id,
+            device_name=device_name,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=ttl_days),
+        )
+    )
+
+
+async def principal_for_token(token: str) -> dict[str, Any] | None:
+    """The live token's user and unit, or None when unknown, revoked, expired or disabled."""
+    row = (
+        await DeviceToken.select(
+            DeviceToken.id,
+            DeviceToken.device_id,
+            DeviceToken.expires_at,
+            DeviceToken.revoked_at,
+            DeviceToken.last_used_at,
+            DeviceToken.user.id.as_alias("user_id"),
+            DeviceToken.user.username.as_alias("username"),
+            DeviceToken.user.display_name.as_alias("display_name"),
+            DeviceToken.user.role.as_alias("role"),
+            DeviceToken.user.active.as_alias("active"),
+            DeviceToken.user.org_unit.id.as_alias("org_unit_id"),
+            DeviceToken.user.org_unit.name.as_alias("org_unit_name"),
+            DeviceToken.user.org_unit.path.as_alias("org_unit_path"),
+        )
+        .where(DeviceToken.token_hash == token_digest(token))
+        .first()
+    )
+    if row is None or row["revoked_at"] is not None or not row["active"]:
+        return None
+    now = utcnow()
+    if row["expires_at"] <= now:
+        return None
+    # Touch at most once an hour: a sign of life for the admin without a write per request.
+    if row["last_used_at"] is None or now - row["last_used_at"] > dt.timedelta(hours=1):
+        await DeviceToken.update({DeviceToken.last_used_at: now}).where(DeviceToken.id == row["id"])
+    return row
+
+
+async def revoke_token(token_id: uuid.UUID) -> None:
+    await DeviceToken.update({DeviceToken.revoked_at: utcnow()}).where(
+        (DeviceToken.id == token_id) & DeviceToken.revoked_at.is_null()
+    )
+
+
+async def revoke_user_tokens(user_id: uuid.UUID) -> int:
+    rows = await (
+        DeviceToken.update({DeviceToken.revoked_at: utcnow()})
+        .where((DeviceToken.user == user_id) & DeviceToken.revoked_at.is_null())
+        .returning(DeviceToken.id)
+    )
+    return len(rows)
+
+
+async def throttle_state(key: str) -> dt.datetime | None:
+    """When the key is locked, until when."""
+    row = await LoginThrottle.select(LoginThrottle.locked_until).where(LoginThrottle.key == key).first()
+    if row and row["locked_until"] and row["locked_until"] > utcnow():
+        return row["locked_until"]
+    return None
+
+
+async def record_failure(key: str, max_failures: int, lock_seconds: int) -> dt.datetime | None:
+    """Count a failed sign-in; returns the lock end when this failure reaches the limit."""
+    now = utcnow()
+    async with transaction():
+        row = await LoginThrottle.select().where(LoginThrottle.key == key).first()
+        failures = 1 if row is None else row["failures"] + 1
+        locked_until = now + dt.timedelta(seconds=lock_seconds) if failures >= max_failures else None
+        if row is None:
+            await LoginThrottle.insert(
+                LoginThrottle(key=key, failures=failures, locked_until=locked_until, updated_at=now)
+            )
+        else:
+            # A lock starts the count again, so the next lock needs another run of failures.
+            await LoginThrottle.update(
+                {
+                    LoginThrottle.failures: 0 if locked_until else failures,
+                    LoginThrottle.locked_until: locked_until,
+                    LoginThrottle.updated_at: now,
+                }
+            ).where(LoginThrottle.key == key)
+    return locked_until
+
+
+async def clear_failures(key: str) -> None:
+    await LoginThrottle.delete().where(LoginThrottle.key == key)

@@ -1,0 +1,84 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+from litestar import Litestar, Response, get
+from litestar.config.compression import CompressionConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from server import __version__
+from server.accounts.controllers import AuthController, MeController
+from server.accounts.deps import provide_current_user
+from server.db import engine, is_postgres
+from server.errors import EXCEPTION_HANDLERS
+from server.settings import get_settings
+from server.web import serve_web
+
+
+class Health(msgspec.Struct):
+    status: str
+    version: str
+    database: str
+
+
+@get("/api/health", tags=["meta"], summary="Liveness and database check")
+async def health() -> Health:
+    await engine().run_ddl("SELECT 1")
+    return Health(status="ok", version=__version__, database="postgresql" if is_postgres() else "sqlite")
+
+
+@contextlib.asynccontextmanager
+async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Open the PostgreSQL pool for the app's life; SQLite needs none."""
+    db: Any = engine()
+    # Tests may already hold a pool for the same engine: only close what we opened.
+    pooled = is_postgres() and db.pool is None
+    if pooled:
+        await db.start_connection_pool(min_size=1, max_size=10)
+    try:
+        yield
+    finally:
+        if pooled:
+            await db.close_connection_pool()
+
+
+def _security_headers(response: Response[Any]) -> Response[Any]:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def route_handlers() -> list[Any]:
+    """Every controller, the API first; the PWA's catch-all last."""
+    from server.domains import CONTROLLERS
+
+    return [health, AuthController, MeController, *CONTROLLERS, serve_web]
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    return Litestar(
+        route_handlers=route_handlers(),
+        dependencies={"current_user": Provide(provide_current_user)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[database_lifespan],
+        after_request=_security_headers,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        # Room for one photo chunk plus headers; the photo limit itself is checked per upload.
+        request_max_body_size=settings.photo_max_bytes + 64 * 1024,
+        openapi_config=OpenAPIConfig(
+            title="Zoufang API",
+            version=__version__,
+            path="/api/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        debug=False,
+    )

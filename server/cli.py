@@ -1,0 +1,150 @@
+"""``zoufang`` command: migrations, demo data, users and units, and the server itself."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Sequence
+
+from server.accounts.tables import ORG_UNIT_KINDS, ROLES
+from server.settings import SettingsError, get_settings
+
+
+async def migrate() -> None:
+    """Apply every pending migration (the same on SQLite and PostgreSQL)."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="all")
+    if not result.success:
+        raise SystemExit(f"migrations failed: {result.message}")
+
+
+async def _with_db(coro_fn, *args):  # type: ignore[no-untyped-def]
+    from server.db import engine, is_postgres
+
+    db = engine()
+    if is_postgres():
+        await db.start_connection_pool(min_size=1, max_size=2)  # type: ignore[attr-defined]
+    try:
+        return await coro_fn(*args)
+    finally:
+        if is_postgres():
+            await db.close_connection_pool()  # type: ignore[attr-defined]
+
+
+async def create_unit(name: str, kind: str, parent: str | None) -> None:
+    from server.accounts import repository
+
+    parent_id = None
+    if parent:
+        row = await repository.find_org_unit(parent)
+        if row is None:
+            raise SystemExit(f"no org unit named {parent!r}")
+        parent_id = row["id"]
+    unit = await repository.create_org_unit(name, kind, parent_id)
+    print(f"created org unit {unit.name} ({unit.id})")
+
+
+async def create_user(args: argparse.Namespace) -> None:
+    from server.accounts import repository
+    from server.security import FieldCipher
+
+    unit = await repository.find_org_unit(args.unit)
+    if unit is None:
+        raise SystemExit(f"no org unit named {args.unit!r}")
+    if await repository.user_by_username(args.username):
+        raise SystemExit(f"user {args.username!r} exists")
+    password = args.password or getpass.getpass("password: ")
+    if len(password) < 8:
+        raise SystemExit("password must be at least 8 characters")
+    cipher = FieldCipher(get_settings().secret_key)
+    user = await repository.create_user(
+        args.username,
+        password,
+        args.display_name or args.username,
+        args.role,
+        unit["id"],
+        phone_encrypted=cipher.encrypt(args.phone),
+    )
+    print(f"created user {user.username} ({user.role}) in {unit['name']}")
+
+
+async def revoke(username: str) -> None:
+    from server.accounts import repository
+
+    row = await repository.user_by_username(username)
+    if row is None:
+        raise SystemExit(f"no user {username!r}")
+    print(f"revoked {await repository.revoke_user_tokens(row['id'])} token(s) of {username}")
+
+
+async def seed_demo() -> None:
+    from server.demo import seed
+
+    created = await seed()
+    print("demo data created" if created else "demo data already present")
+
+
+def serve(host: str | None, port: int | None, migrate_first: bool) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    if migrate_first:
+        asyncio.run(_with_db(migrate))
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="zoufang", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply pending database migrations")
+    sub.add_parser("seed-demo", help="add the demo county, accounts, rosters (once)")
+    p = sub.add_parser("create-unit", help="add an org unit")
+    p.add_argument("name")
+    p.add_argument("--kind", choices=ORG_UNIT_KINDS, required=True)
+    p.add_argument("--parent", help="parent unit name or id")
+    p = sub.add_parser("create-user", help="add a user")
+    p.add_argument("username")
+    p.add_argument("--role", choices=ROLES, required=True)
+    p.add_argument("--unit", required=True, help="org unit name or id")
+    p.add_argument("--display-name")
+    p.add_argument("--phone")
+    p.add_argument("--password", help="omit to be asked (keeps it out of shell history)")
+    p = sub.add_parser("revoke-tokens", help="sign a user out of every device")
+    p.add_argument("username")
+    p = sub.add_parser("serve", help="run the HTTP server")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+    args = parser.parse_args(argv)
+
+    try:
+        get_settings()
+    except SettingsError as exc:
+        sys.exit(f"configuration error: {exc}")
+
+    if args.command == "serve":
+        serve(args.host, args.port, not args.no_migrate)
+    elif args.command == "migrate":
+        asyncio.run(_with_db(migrate))
+    elif args.command == "seed-demo":
+        asyncio.run(_with_db(seed_demo))
+    elif args.command == "create-unit":
+        asyncio.run(_with_db(create_unit, args.name, args.kind, args.parent))
+    elif args.command == "create-user":
+        asyncio.run(_with_db(create_user, args))
+    elif args.command == "revoke-tokens":
+        asyncio.run(_with_db(revoke, args.username))
+
+
+if __name__ == "__main__":
+    main()

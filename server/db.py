@@ -1,0 +1,78 @@
+"""Database plumbing shared by every domain: column mixins, transactions, time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+from piccolo.columns import (
+    UUID,
+    BigInt,
+    Integer,
+    Timestamptz,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.engine import engine_finder
+from piccolo.engine.base import Engine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def utcnow() -> dt.datetime:
+    """The server's clock; the only clock anything is ordered by."""
+    return dt.datetime.now(dt.UTC)
+
+
+def engine() -> Engine:
+    db = engine_finder()
+    if db is None:  # pragma: no cover - misconfiguration
+        raise RuntimeError("piccolo engine not configured (PICCOLO_CONF)")
+    return db
+
+
+def transaction() -> Any:
+    """A write transaction. On SQLite it is IMMEDIATE so read-then-write never deadlocks."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        return db.transaction(transaction_type=TransactionType.immediate)
+    return db.transaction()
+
+
+def is_postgres() -> bool:
+    return not isinstance(engine(), SQLiteEngine)
+
+
+def json_load(value: Any) -> Any:
+    """JSON columns come back as text on SQLite and sometimes on PostgreSQL."""
+    if isinstance(value, str | bytes):
+        return msgspec.json.decode(value) if value else None
+    return value
+
+
+class Timestamped:
+    """created/updated times, set by the server."""
+
+    #: When the server first stored the row.
+    created_at = Timestamptz(default=TimestamptzNow())
+    #: When the server last changed the row.
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Synced(Timestamped):
+    """A table that phones edit offline.
+
+    The primary key is made on the phone (a UUID) so a record has the same name before and after
+    sync; ``version`` is bumped by the server on every write and is what an edit's
+    ``base_version`` names; ``change_seq`` is the server-wide change counter value of the last
+    write, which pull pages by; deletion is soft so it can travel as a tombstone.
+    """
+
+    id = UUID(primary_key=True)
+    #: Bumped by the server on every write; offline edits name the version they started from.
+    version = Integer(default=1)
+    #: Server-wide change counter at the last write (see server.sync).
+    change_seq = BigInt(default=0, index=True)
+    #: Soft delete: set instead of removing the row, so deletions sync as tombstones.
+    deleted_at = Timestamptz(null=True, default=None)

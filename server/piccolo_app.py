@@ -1,0 +1,42 @@
+"""The piccolo app: every table, and the migrations that build them on SQLite and PostgreSQL."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from server.accounts.tables import DeviceToken, LoginThrottle, OrgUnit, User
+from server.audit.tables import AuditLog
+from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
+from server.inspections.tables import Inspection, InspectionItemResult, Rectification
+from server.media.tables import Media, MediaLink
+from server.rosters.tables import ServiceCenter, Talent
+from server.visits.tables import Demand, DemandEvent, Visit
+
+TABLES = [
+    OrgUnit,
+    User,
+    DeviceToken,
+    LoginThrottle,
+    Campaign,
+    ChecklistTemplate,
+    ChecklistItem,
+    Talent,
+    ServiceCenter,
+    Visit,
+    Demand,
+    DemandEvent,
+    Inspection,
+    InspectionItemResult,
+    Rectification,
+    Media,
+    MediaLink,
+    AuditLog,
+]
+
+APP_CONFIG = AppConfig(
+    app_name="zoufang",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=TABLES,
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,114 @@
+"""One settings object, read once from the environment.
+
+Every knob of the server lives here; nothing else reads ``os.environ``. A bad value stops the
+process at start-up with a message naming the variable, instead of failing later.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import msgspec
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(RuntimeError):
+    """A configuration value is missing or malformed."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    #: Where the SQLite file, photos and the generated secret live.
+    data_dir: Path
+    #: ``sqlite:///path`` (default, under data_dir) or ``postgresql://user@host:port/db``.
+    database_url: str
+    #: Key for tokens and for encrypting phone numbers at rest.
+    secret_key: str
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: Largest photo accepted, in bytes (Caddy's request body limit matches it).
+    photo_max_bytes: int = 10 * 1024 * 1024
+    #: Device tokens live this long unless revoked (field staff may be offline for weeks).
+    token_ttl_days: int = 90
+    #: Built PWA served at ``/`` by the embedded default.
+    web_dist: Path = PROJECT_ROOT / "web" / "dist"
+    #: Failed sign-ins allowed before throttling, and the lock time.
+    login_max_failures: int = 5
+    login_lock_seconds: int = 300
+
+    @property
+    def engine(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return "postgresql" if self.database_url.startswith("postgres") else "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(urlsplit(self.database_url).path[1:] or "zoufang.sqlite")
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _secret(env: dict[str, str], data_dir: Path) -> str:
+    """The configured key, or one generated once and kept under data_dir."""
+    if env.get("SECRET_KEY"):
+        if len(env["SECRET_KEY"]) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters")
+        return env["SECRET_KEY"]
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from ``env`` (default: the process environment)."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("ZOUFANG_DATA_DIR") or PROJECT_ROOT / "data").resolve()
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'zoufang.sqlite'}"
+    scheme = urlsplit(database_url).scheme
+    if scheme not in {"sqlite", "postgresql", "postgres"}:
+        raise SettingsError(
+            f"DATABASE_URL must start with sqlite:/// or postgresql://, got {scheme or database_url!r}"
+        )
+    web_dist = env.get("ZOUFANG_WEB_DIST")
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=_secret(env, data_dir),
+        host=env.get("HOST") or "127.0.0.1",
+        port=_int(env, "PORT", 8000),
+        photo_max_bytes=_int(env, "PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024),
+        token_ttl_days=_int(env, "TOKEN_TTL_DAYS", 90),
+        web_dist=Path(web_dist).resolve() if web_dist else PROJECT_ROOT / "web" / "dist",
+        login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
+        login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 300),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use."""
+    return load_settings()

@@ -1,0 +1,74 @@
+import { VantResolver } from '@vant/auto-import-resolver'
+import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { defineConfig } from 'vite'
+import { VitePWA } from 'vite-plugin-pwa'
+
+import pkg from './package.json'
+
+/** Government red: the manifest, <meta name="theme-color"> and the icons use it. */
+const THEME_COLOR = '#c8161d'
+const BACKGROUND_COLOR = '#f7f8fa'
+
+export default defineConfig({
+  define: {
+    __APP_VERSION__: JSON.stringify(pkg.version),
+  },
+  build: {
+    // Field phones often run an older system WebView or a domestic browser
+    // built on an old Chromium: lower the syntax target below Vite's default.
+    target: ['es2020', 'chrome87', 'safari14', 'firefox78'],
+  },
+  plugins: [
+    vue(),
+    // Vant per component (script and CSS), never the whole library.
+    Components({
+      dirs: [],
+      resolvers: [VantResolver()],
+      dts: 'src/client/components.d.ts',
+    }),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
+      registerType: 'prompt',
+      // Registration lives in src/client/sw/bridge.ts (virtual:pwa-register).
+      injectRegister: false,
+      injectManifest: {
+        globPatterns: ['**/*.{js,css,html,png,webmanifest}'],
+      },
+      manifest: {
+        id: '/',
+        name: '走访',
+        short_name: '走访',
+        description: '人才走访与阵地检查记录，离线可用',
+        lang: 'zh-CN',
+        dir: 'ltr',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        orientation: 'portrait',
+        theme_color: THEME_COLOR,
+        background_color: BACKGROUND_COLOR,
+        icons: [
+          { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      devOptions: {
+        enabled: false,
+      },
+    }),
+  ],
+  server: {
+    proxy: {
+      '/api': { target: 'http://127.0.0.1:8000' },
+    },
+  },
+  preview: {
+    proxy: {
+      '/api': { target: 'http://127.0.0.1:8000' },
+    },
+  },
+})
