@@ -1,0 +1,45 @@
+"""Least privilege by role and org unit, in one place.
+
+- field_staff: their own records; rosters of their unit's subtree.
+- supervisor, admin: every record and roster of their unit's subtree.
+- handler: demands assigned to their unit's subtree (and the records those demands came from).
+Every query that returns records to a user goes through these filters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.columns import Column, ForeignKey
+
+from server.accounts.schemas import CurrentUser
+
+SUBTREE_ROLES = ("supervisor", "admin")
+
+
+def in_subtree(unit_column: ForeignKey, user: CurrentUser) -> Any:
+    """WHERE the row's org unit lies in the user's subtree."""
+    return unit_column.path.like(f"{user.org_unit_path}%")  # type: ignore[attr-defined]
+
+
+def record_filter(user: CurrentUser, owner_column: Column, unit_column: ForeignKey) -> Any | None:
+    """WHERE clause for records (visits, inspections) this user may read; None: nothing."""
+    if user.role == "field_staff":
+        return owner_column == user.id
+    if user.role in SUBTREE_ROLES:
+        return in_subtree(unit_column, user)
+    return None
+
+
+def roster_filter(user: CurrentUser, unit_column: ForeignKey) -> Any:
+    """WHERE clause for roster rows (talents, service centres) this user may read."""
+    return in_subtree(unit_column, user)
+
+
+def can_read_record(user: CurrentUser, owner_id: Any, unit_path: str) -> bool:
+    """The same rule as record_filter, for one row already loaded."""
+    if user.role == "field_staff":
+        return str(owner_id) == str(user.id)
+    if user.role in SUBTREE_ROLES:
+        return user.covers(unit_path)
+    return False
