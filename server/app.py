@@ -31,7 +31,9 @@ class Health(msgspec.Struct):
 @get("/api/health", tags=["meta"], summary="Liveness and database check")
 async def health() -> Health:
     await engine().run_ddl("SELECT 1")
-    return Health(status="ok", version=__version__, database="postgresql" if is_postgres() else "sqlite")
+    return Health(
+        status="ok", version=__version__, database="postgresql" if is_postgres() else "sqlite"
+    )
 
 
 @contextlib.asynccontextmanager
@@ -68,7 +70,7 @@ def create_app() -> Litestar:
     return Litestar(
         route_handlers=route_handlers(),
         dependencies={"current_user": Provide(provide_current_user)},
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[database_lifespan],
         after_request=_security_headers,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),

@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import getpass
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from server.accounts.tables import ORG_UNIT_KINDS, ROLES
 from server.settings import SettingsError, get_settings
@@ -21,17 +22,17 @@ async def migrate() -> None:
         raise SystemExit(f"migrations failed: {result.message}")
 
 
-async def _with_db(coro_fn, *args):  # type: ignore[no-untyped-def]
+async def _with_db(coro_fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
     from server.db import engine, is_postgres
 
     db = engine()
     if is_postgres():
-        await db.start_connection_pool(min_size=1, max_size=2)  # type: ignore[attr-defined]
+        await db.start_connection_pool()
     try:
         return await coro_fn(*args)
     finally:
         if is_postgres():
-            await db.close_connection_pool()  # type: ignore[attr-defined]
+            await db.close_connection_pool()
 
 
 async def create_unit(name: str, kind: str, parent: str | None) -> None:

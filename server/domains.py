@@ -2,4 +2,10 @@
 
 from typing import Any
 
-CONTROLLERS: list[Any] = []
+from server.rosters.controllers import RosterController
+from server.visits.controllers import VisitController
+
+CONTROLLERS: list[Any] = [
+    RosterController,
+    VisitController,
+]

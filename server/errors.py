@@ -77,7 +77,10 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list | dict) else None
         return error_response(
-            400, "request.validation", str(exc.detail or "invalid request"), {"errors": extra} if extra else None
+            400,
+            "request.validation",
+            str(exc.detail or "invalid request"),
+            {"errors": extra} if extra else None,
         )
     if isinstance(exc, ClientException) and status == 400:
         # Litestar raises a bare 400 ClientException when the body cannot be decoded.

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
+from piccolo.table import Table
 
 from server.accounts.tables import DeviceToken, LoginThrottle, OrgUnit, User
 from server.audit.tables import AuditLog
@@ -12,7 +13,7 @@ from server.media.tables import Media, MediaLink
 from server.rosters.tables import ServiceCenter, Talent
 from server.visits.tables import Demand, DemandEvent, Visit
 
-TABLES = [
+TABLES: list[type[Table]] = [
     OrgUnit,
     User,
     DeviceToken,

@@ -50,7 +50,7 @@ def serve_web(path: FromPath[str] = "/") -> Response[bytes] | File:
         relative = "index.html"
         if target is None:
             return Response(
-                "The PWA is not built yet: run `make web` (or `make run`).".encode(),
+                b"The PWA is not built yet: run `make web` (or `make run`).",
                 status_code=503,
                 media_type="text/plain; charset=utf-8",
             )

@@ -4,7 +4,7 @@ import Components from 'unplugin-vue-components/vite'
 import { defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 
-import pkg from './package.json'
+import pkg from './package.json' with { type: 'json' }
 
 /** Government red: the manifest, <meta name="theme-color"> and the icons use it. */
 const THEME_COLOR = '#c8161d'

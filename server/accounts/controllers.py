@@ -90,6 +90,8 @@ class MeController(Controller):
         require_role(current_user, "field_staff", "supervisor", "handler", "admin")
         rows = await repository.subtree(current_user.org_unit_path)
         return [
-            OrgUnitOut(id=r["id"], name=r["name"], kind=r["kind"], parent_id=r["parent"], path=r["path"])
+            OrgUnitOut(
+                id=r["id"], name=r["name"], kind=r["kind"], parent_id=r["parent"], path=r["path"]
+            )
             for r in rows
         ]

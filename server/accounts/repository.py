@@ -22,7 +22,9 @@ async def create_org_unit(
         if parent is None:
             raise LookupError(f"no org unit {parent_id}")
         parent_path = parent.path
-    unit = OrgUnit(id=unit_id, name=name, kind=kind, parent=parent_id, path=f"{parent_path}{unit_id}/")
+    unit = OrgUnit(
+        id=unit_id, name=name, kind=kind, parent=parent_id, path=f"{parent_path}{unit_id}/"
+    )
     await unit.save()
     return unit
 
@@ -95,9 +97,9 @@ async def principal_for_token(token: str) -> dict[str, Any] | None:
             DeviceToken.user.display_name.as_alias("display_name"),
             DeviceToken.user.role.as_alias("role"),
             DeviceToken.user.active.as_alias("active"),
-            DeviceToken.user.org_unit.id.as_alias("org_unit_id"),
-            DeviceToken.user.org_unit.name.as_alias("org_unit_name"),
-            DeviceToken.user.org_unit.path.as_alias("org_unit_path"),
+            DeviceToken.user.org_unit.id.as_alias("org_unit_id"),  # type: ignore[union-attr]
+            DeviceToken.user.org_unit.name.as_alias("org_unit_name"),  # type: ignore[union-attr]
+            DeviceToken.user.org_unit.path.as_alias("org_unit_path"),  # type: ignore[union-attr]
         )
         .where(DeviceToken.token_hash == token_digest(token))
         .first()
@@ -130,7 +132,11 @@ async def revoke_user_tokens(user_id: uuid.UUID) -> int:
 
 async def throttle_state(key: str) -> dt.datetime | None:
     """When the key is locked, until when."""
-    row = await LoginThrottle.select(LoginThrottle.locked_until).where(LoginThrottle.key == key).first()
+    row = (
+        await LoginThrottle.select(LoginThrottle.locked_until)
+        .where(LoginThrottle.key == key)
+        .first()
+    )
     if row and row["locked_until"] and row["locked_until"] > utcnow():
         return row["locked_until"]
     return None
@@ -142,7 +148,9 @@ async def record_failure(key: str, max_failures: int, lock_seconds: int) -> dt.d
     async with transaction():
         row = await LoginThrottle.select().where(LoginThrottle.key == key).first()
         failures = 1 if row is None else row["failures"] + 1
-        locked_until = now + dt.timedelta(seconds=lock_seconds) if failures >= max_failures else None
+        locked_until = (
+            now + dt.timedelta(seconds=lock_seconds) if failures >= max_failures else None
+        )
         if row is None:
             await LoginThrottle.insert(
                 LoginThrottle(key=key, failures=failures, locked_until=locked_until, updated_at=now)

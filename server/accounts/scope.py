@@ -19,7 +19,7 @@ SUBTREE_ROLES = ("supervisor", "admin")
 
 def in_subtree(unit_column: ForeignKey, user: CurrentUser) -> Any:
     """WHERE the row's org unit lies in the user's subtree."""
-    return unit_column.path.like(f"{user.org_unit_path}%")  # type: ignore[attr-defined]
+    return unit_column.path.like(f"{user.org_unit_path}%")
 
 
 def record_filter(user: CurrentUser, owner_column: Column, unit_column: ForeignKey) -> Any | None:

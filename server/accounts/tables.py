@@ -1,5 +1,7 @@
 """Org units, users and their device tokens."""
 
+from typing import Any
+
 from piccolo.columns import (
     UUID,
     Boolean,
@@ -25,7 +27,9 @@ class OrgUnit(Timestamped, Table, tablename="org_unit"):
     name = Varchar(length=100)
     #: county, department, township, subdistrict, village or community.
     kind = Varchar(length=20)
-    parent = ForeignKey("self", on_delete=OnDelete.restrict, null=True, default=None)
+    parent: ForeignKey[Any] = ForeignKey(
+        "self", on_delete=OnDelete.restrict, null=True, default=None
+    )
     #: Materialised path of ids, "/<root>/<child>/.../<self>/", for subtree queries with LIKE.
     path = Varchar(length=1000, index=True)
     #: Administrative division code when known.

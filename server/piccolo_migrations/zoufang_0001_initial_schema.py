@@ -165,13 +165,9 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="zoufang", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="zoufang", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Campaign", tablename="campaign", schema=None, columns=None
-    )
+    manager.add_table(class_name="Campaign", tablename="campaign", schema=None, columns=None)
 
     manager.add_table(
         class_name="InspectionItemResult",
@@ -201,21 +197,13 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Inspection", tablename="inspection", schema=None, columns=None
-    )
+    manager.add_table(class_name="Inspection", tablename="inspection", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Visit", tablename="visit", schema=None, columns=None
-    )
+    manager.add_table(class_name="Visit", tablename="visit", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Media", tablename="media", schema=None, columns=None
-    )
+    manager.add_table(class_name="Media", tablename="media", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="AuditLog", tablename="audit_log", schema=None, columns=None
-    )
+    manager.add_table(class_name="AuditLog", tablename="audit_log", schema=None, columns=None)
 
     manager.add_table(
         class_name="ChecklistItem",
@@ -231,21 +219,13 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="OrgUnit", tablename="org_unit", schema=None, columns=None
-    )
+    manager.add_table(class_name="OrgUnit", tablename="org_unit", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Demand", tablename="demand", schema=None, columns=None
-    )
+    manager.add_table(class_name="Demand", tablename="demand", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="MediaLink", tablename="media_link", schema=None, columns=None
-    )
+    manager.add_table(class_name="MediaLink", tablename="media_link", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Talent", tablename="talent", schema=None, columns=None
-    )
+    manager.add_table(class_name="Talent", tablename="talent", schema=None, columns=None)
 
     manager.add_table(
         class_name="DeviceToken",
@@ -254,9 +234,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="User", tablename="app_user", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="app_user", schema=None, columns=None)
 
     manager.add_table(
         class_name="ServiceCenter",

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar.testing import AsyncTestClient
+import httpx
 
 from server.accounts.tables import DeviceToken
 from server.audit.tables import AuditLog
 from server.security import token_digest
 from tests.support.client import login
 
-Client = AsyncTestClient[Any]
+Client = httpx.AsyncClient
 
 
 async def test_health_reports_database(client: Client) -> None:
@@ -25,14 +23,23 @@ async def test_health_reports_database(client: Client) -> None:
 async def test_login_returns_token_and_user(client: Client) -> None:
     response = await client.post(
         "/api/auth/login",
-        json={"username": "zhangsan", "password": "demo1234", "device_id": "phone-1", "device_name": "小米"},
+        json={
+            "username": "zhangsan",
+            "password": "demo1234",
+            "device_id": "phone-1",
+            "device_name": "小米",
+        },
     )
     assert response.status_code == 200
     body = response.json()
     assert body["user"]["username"] == "zhangsan"
     assert body["user"]["role"] == "field_staff"
     assert body["user"]["org_unit_name"] == "城关镇"
-    stored = await DeviceToken.select().where(DeviceToken.token_hash == token_digest(body["token"])).first()
+    stored = (
+        await DeviceToken.select()
+        .where(DeviceToken.token_hash == token_digest(body["token"]))
+        .first()
+    )
     assert stored is not None and stored["device_id"] == "phone-1"
     # Only the hash is stored, never the token.
     assert not await DeviceToken.exists().where(DeviceToken.token_hash == body["token"])
@@ -67,7 +74,9 @@ async def test_logout_revokes_token(client: Client) -> None:
 
 
 async def test_wrong_password_is_401_with_code(client: Client) -> None:
-    response = await client.post("/api/auth/login", json={"username": "zhangsan", "password": "nope"})
+    response = await client.post(
+        "/api/auth/login", json={"username": "zhangsan", "password": "nope"}
+    )
     assert response.status_code == 401
     assert response.json()["code"] == "auth.invalid_credentials"
     response = await client.post("/api/auth/login", json={"username": "nobody", "password": "nope"})
@@ -77,7 +86,9 @@ async def test_wrong_password_is_401_with_code(client: Client) -> None:
 
 async def test_five_failures_throttle_even_the_right_password(client: Client) -> None:
     for _ in range(4):
-        response = await client.post("/api/auth/login", json={"username": "lisi", "password": "wrong"})
+        response = await client.post(
+            "/api/auth/login", json={"username": "lisi", "password": "wrong"}
+        )
         assert response.status_code == 401
     response = await client.post("/api/auth/login", json={"username": "lisi", "password": "wrong"})
     assert response.status_code == 429
@@ -85,10 +96,14 @@ async def test_five_failures_throttle_even_the_right_password(client: Client) ->
     assert body["code"] == "auth.throttled"
     assert 0 < body["details"]["retry_after"] <= 300
     assert int(response.headers["retry-after"]) == body["details"]["retry_after"]
-    response = await client.post("/api/auth/login", json={"username": "lisi", "password": "demo1234"})
+    response = await client.post(
+        "/api/auth/login", json={"username": "lisi", "password": "demo1234"}
+    )
     assert response.status_code == 429
     # Another account is not affected.
-    assert (await client.post("/api/auth/login", json={"username": "wangwu", "password": "demo1234"})).status_code == 200
+    assert (
+        await client.post("/api/auth/login", json={"username": "wangwu", "password": "demo1234"})
+    ).status_code == 200
 
 
 async def test_success_resets_failure_count(client: Client) -> None:
@@ -96,13 +111,17 @@ async def test_success_resets_failure_count(client: Client) -> None:
         await client.post("/api/auth/login", json={"username": "lisi", "password": "wrong"})
     await login(client, "lisi")
     for _ in range(4):
-        response = await client.post("/api/auth/login", json={"username": "lisi", "password": "wrong"})
+        response = await client.post(
+            "/api/auth/login", json={"username": "lisi", "password": "wrong"}
+        )
         assert response.status_code == 401
 
 
 async def test_malformed_json_is_400_json(client: Client) -> None:
     response = await client.post(
-        "/api/auth/login", content=b'{"username": "zhangsan",', headers={"Content-Type": "application/json"}
+        "/api/auth/login",
+        content=b'{"username": "zhangsan",',
+        headers={"Content-Type": "application/json"},
     )
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/json")

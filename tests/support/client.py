@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar.testing import AsyncTestClient
+import httpx
 
 from server.demo import DEMO_PASSWORD
 
 
-async def login(client: AsyncTestClient[Any], username: str, device_id: str = "test-device") -> dict[str, str]:
+async def login(
+    client: httpx.AsyncClient, username: str, device_id: str = "test-device"
+) -> dict[str, str]:
     """Sign in; returns the Authorization header for the new token."""
     response = await client.post(
         "/api/auth/login",

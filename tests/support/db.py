@@ -45,7 +45,9 @@ async def wipe() -> None:
     for table in reversed(tables):
         if table._meta.tablename == "org_unit":
             # Children first: the self-reference restricts deleting a parent.
-            for row in sorted(await table.select(table.id, table.path), key=lambda r: -len(r["path"])):  # type: ignore[attr-defined]
+            for row in sorted(
+                await table.select(table.id, table.path), key=lambda r: -len(r["path"])
+            ):  # type: ignore[attr-defined]
                 await table.delete().where(table.id == row["id"])  # type: ignore[attr-defined]
         else:
             await table.delete(force=True)

@@ -5,6 +5,8 @@
  * logs and support. The phone shows only the text chosen here from the code.
  */
 
+import { lookup } from './lookup'
+
 /** Shown for any code this build does not know. */
 export const FALLBACK_MESSAGE = '操作失败，请稍后重试'
 
@@ -37,7 +39,7 @@ export function errorMessage(code: string, details?: Readonly<Record<string, unk
     const seconds = retryAfterSeconds(details)
     if (seconds !== null) return `登录尝试过多，请 ${seconds} 秒后再试`
   }
-  return MESSAGES[code] ?? FALLBACK_MESSAGE
+  return lookup(MESSAGES, code) ?? FALLBACK_MESSAGE
 }
 
 function retryAfterSeconds(details?: Readonly<Record<string, unknown>>): number | null {

@@ -1,0 +1,93 @@
+# Zoufang: the two commands are `make run` and `make test`; everything else is what they need.
+# Every target is safe to run again: stamps skip work whose inputs did not change.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# The local PostgreSQL the second test pass runs on (each run makes and drops its own database).
+ZOUFANG_TEST_PG ?= postgresql://postgres@127.0.0.1:5432/test
+export ZOUFANG_TEST_PG
+
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := web/node_modules/.installed
+WEB_STAMP := web/dist/.built
+WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
+
+.PHONY: help run setup web test test-static test-sqlite test-postgres test-web test-browser system-deps clean bench
+
+help:
+	@echo "make run    install, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test   install everything and run every test layer"
+
+## ---- set-up ---------------------------------------------------------------------------------
+
+$(PY_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]"
+	touch $@
+
+$(NPM_STAMP): web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_STAMP): $(NPM_STAMP) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+setup: $(PY_STAMP) $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+
+## ---- the app --------------------------------------------------------------------------------
+
+run: setup
+	$(BIN)/zoufang migrate
+	$(BIN)/zoufang seed-demo
+	$(BIN)/zoufang serve --port $(PORT) --no-migrate
+
+## ---- tests ----------------------------------------------------------------------------------
+
+# Debian packages the browser tests and the Caddyfile check need (installed only if missing).
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v caddy >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium caddy >/dev/null; \
+	  else \
+	    sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends chromium caddy >/dev/null; \
+	  fi; \
+	fi
+
+test: setup system-deps test-static test-web test-sqlite test-postgres test-browser
+	@echo "all test layers passed"
+
+test-static: $(PY_STAMP) $(NPM_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	cd web && npm run typecheck
+	caddy validate --config Caddyfile --adapter caddyfile 2>&1 | tail -1
+
+test-web: $(NPM_STAMP)
+	cd web && npm test
+
+test-sqlite: $(PY_STAMP)
+	ZOUFANG_TEST_DB=sqlite $(BIN)/pytest tests --ignore=tests/e2e -q
+
+test-postgres: $(PY_STAMP)
+	ZOUFANG_TEST_DB=postgresql $(BIN)/pytest tests --ignore=tests/e2e -q
+
+test-browser: $(PY_STAMP) $(WEB_STAMP)
+	$(BIN)/pytest tests/e2e -q
+
+bench: $(PY_STAMP)
+	$(BIN)/python bench/sync_bench.py --database sqlite
+	$(BIN)/python bench/sync_bench.py --database postgresql
+
+clean:
+	rm -rf $(VENV) web/node_modules web/dist .pytest_cache .mypy_cache .ruff_cache

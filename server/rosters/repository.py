@@ -1,0 +1,110 @@
+"""Roster queries: search by name, pinyin initials or township, within the caller's subtree."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from piccolo.query.functions.aggregate import Max
+
+from server.accounts.schemas import CurrentUser
+from server.accounts.scope import roster_filter
+from server.inspections.tables import Inspection
+from server.rosters.schemas import ServiceCenterOut, TalentOut
+from server.rosters.tables import ServiceCenter, Talent
+from server.security import FieldCipher, mask_phone
+from server.settings import get_settings
+from server.visits.tables import Visit
+
+
+def _search(table: Any, q: str | None) -> Any | None:
+    if not q:
+        return None
+    term = q.strip().lower()
+    return table.name.like(f"%{q.strip()}%") | table.name_initials.like(f"{term}%")
+
+
+async def _latest(table: Any, key: Any, day: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    if not ids:
+        return {}
+    rows = await (
+        table.select(key.as_alias("key"), Max(day, alias="last"))
+        .where(key.is_in(ids) & table.deleted_at.is_null() & (table.status != "draft"))
+        .group_by(key)
+    )
+    return {r["key"]: r["last"] for r in rows}
+
+
+async def list_talents(
+    user: CurrentUser, q: str | None, org_unit_id: uuid.UUID | None, limit: int, offset: int
+) -> tuple[int, list[TalentOut]]:
+    where = roster_filter(user, Talent.org_unit) & Talent.deleted_at.is_null()
+    if (search := _search(Talent, q)) is not None:
+        where &= search
+    if org_unit_id:
+        where &= Talent.org_unit == org_unit_id
+    total = await Talent.count().where(where)
+    rows = await (
+        Talent.select(*Talent.all_columns(), Talent.org_unit.name.as_alias("org_unit_name"))
+        .where(where)
+        .order_by(Talent.name_initials)
+        .limit(limit)
+        .offset(offset)
+    )
+    last = await _latest(Visit, Visit.talent, Visit.visited_on, [r["id"] for r in rows])
+    cipher = FieldCipher(get_settings().secret_key)
+    return total, [
+        TalentOut(
+            id=r["id"],
+            name=r["name"],
+            name_initials=r["name_initials"],
+            employer=r["employer"],
+            org_unit_id=r["org_unit"],
+            org_unit_name=r["org_unit_name"],
+            category=r["category"],
+            level=r["level"],
+            field=r["field"],
+            title=r["title"],
+            phone_masked=mask_phone(cipher.decrypt(r["phone_encrypted"])),
+            contact_leader=r["contact_leader"],
+            liaison_staff=r["liaison_staff"],
+            roster_year=r["roster_year"],
+            last_visited_on=last.get(r["id"]),
+        )
+        for r in rows
+    ]
+
+
+async def list_service_centers(
+    user: CurrentUser, q: str | None, limit: int, offset: int
+) -> tuple[int, list[ServiceCenterOut]]:
+    where = roster_filter(user, ServiceCenter.org_unit) & ServiceCenter.deleted_at.is_null()
+    if (search := _search(ServiceCenter, q)) is not None:
+        where &= search
+    total = await ServiceCenter.count().where(where)
+    rows = await (
+        ServiceCenter.select(
+            *ServiceCenter.all_columns(), ServiceCenter.org_unit.name.as_alias("org_unit_name")
+        )
+        .where(where)
+        .order_by(ServiceCenter.name_initials)
+        .limit(limit)
+        .offset(offset)
+    )
+    last = await _latest(
+        Inspection, Inspection.service_center, Inspection.inspected_on, [r["id"] for r in rows]
+    )
+    return total, [
+        ServiceCenterOut(
+            id=r["id"],
+            name=r["name"],
+            name_initials=r["name_initials"],
+            org_unit_id=r["org_unit"],
+            org_unit_name=r["org_unit_name"],
+            address=r["address"],
+            latitude=r["latitude"],
+            longitude=r["longitude"],
+            last_inspected_on=last.get(r["id"]),
+        )
+        for r in rows
+    ]

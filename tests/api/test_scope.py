@@ -1,0 +1,110 @@
+"""Least privilege: who may read which records and rosters."""
+
+from __future__ import annotations
+
+import httpx
+
+from server.demo import demo_id
+from tests.support.client import login
+from tests.support.factories import make_visit
+
+Client = httpx.AsyncClient
+
+
+async def test_field_staff_reads_own_visit_with_demands(client: Client) -> None:
+    visit_id = await make_visit("zhangsan", talent=0, photos=["a" * 64])
+    headers = await login(client, "zhangsan")
+    response = await client.get(f"/api/visits/{visit_id}", headers=headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["visitor_name"] == "张三"
+    assert [d["category"] for d in body["demands"]] == ["housing"]
+    assert body["missing_photos"] == ["a" * 64]
+
+
+async def test_field_staff_cannot_read_another_persons_visit(client: Client) -> None:
+    # lisi is in another township; wangwu another one again.
+    other = await make_visit("lisi", talent=1)
+    headers = await login(client, "zhangsan")
+    response = await client.get(f"/api/visits/{other}", headers=headers)
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    listing = (await client.get("/api/visits", headers=headers)).json()
+    assert str(other) not in {v["id"] for v in listing["items"]}
+
+
+async def test_field_staff_list_has_only_own_records(client: Client) -> None:
+    mine = {str(await make_visit("zhangsan", talent=i)) for i in (0, 4)}
+    await make_visit("lisi", talent=1)
+    await make_visit("wangwu", talent=2)
+    headers = await login(client, "zhangsan")
+    listing = (await client.get("/api/visits", headers=headers)).json()
+    assert listing["total"] == 2
+    assert {v["id"] for v in listing["items"]} == mine
+
+
+async def test_supervisor_sees_subtree(client: Client) -> None:
+    ids = {str(await make_visit(u, talent=i)) for i, u in enumerate(["zhangsan", "lisi", "wangwu"])}
+    headers = await login(client, "zhaoli")
+    listing = (await client.get("/api/visits?limit=10", headers=headers)).json()
+    assert {v["id"] for v in listing["items"]} == ids
+
+
+async def test_handler_sees_no_visits(client: Client) -> None:
+    visit_id = await make_visit("zhangsan")
+    headers = await login(client, "sunqiang")
+    assert (await client.get(f"/api/visits/{visit_id}", headers=headers)).status_code == 404
+    assert (await client.get("/api/visits", headers=headers)).json()["total"] == 0
+    response = await client.get("/api/talents", headers=headers)
+    assert response.status_code == 403
+    assert response.json()["code"] == "auth.forbidden"
+
+
+async def test_field_staff_roster_is_their_township_only(client: Client) -> None:
+    headers = await login(client, "zhangsan")
+    body = (await client.get("/api/talents?limit=200", headers=headers)).json()
+    assert body["total"] == 50
+    assert {t["org_unit_name"] for t in body["items"]} == {"城关镇"}
+    # Phones are masked in lists.
+    assert all("****" in t["phone_masked"] for t in body["items"])
+    supervisor = await login(client, "zhaoli")
+    assert (await client.get("/api/talents", headers=supervisor)).json()["total"] == 200
+
+
+async def test_roster_search_by_pinyin_initials(client: Client) -> None:
+    headers = await login(client, "zhaoli")
+    first = (await client.get("/api/talents?limit=1", headers=headers)).json()["items"][0]
+    initials = first["name_initials"]
+    found = (await client.get(f"/api/talents?q={initials}&limit=200", headers=headers)).json()
+    assert first["id"] in {t["id"] for t in found["items"]}
+    assert all(
+        t["name_initials"].startswith(initials) or initials in t["name"] for t in found["items"]
+    )
+    by_name = (await client.get(f"/api/talents?q={first['name']}", headers=headers)).json()
+    assert first["id"] in {t["id"] for t in by_name["items"]}
+
+
+async def test_roster_shows_last_visit(client: Client) -> None:
+    await make_visit("zhangsan", talent=0)
+    headers = await login(client, "zhangsan")
+    items = (await client.get("/api/talents?limit=200", headers=headers)).json()["items"]
+    visited = {t["id"]: t["last_visited_on"] for t in items}
+    assert visited[str(demo_id("talent/0"))] == "2026-11-20"
+    assert visited[str(demo_id("talent/4"))] is None
+
+
+async def test_service_centers_in_scope(client: Client) -> None:
+    headers = await login(client, "wangwu")
+    body = (await client.get("/api/service-centers?limit=200", headers=headers)).json()
+    assert body["total"] == 8  # 7 villages and communities of 南山镇 + the township centre
+    assert all(c["latitude"] is not None for c in body["items"])
+
+
+async def test_bad_query_values_are_validation_errors(client: Client) -> None:
+    headers = await login(client, "zhaoli")
+    response = await client.get("/api/visits?limit=100000", headers=headers)
+    assert response.status_code == 400
+    assert response.json()["code"] == "request.validation"
+    response = await client.get("/api/visits/not-a-uuid", headers=headers)
+    assert response.status_code in (400, 404)
+    assert response.headers["content-type"].startswith("application/json")
