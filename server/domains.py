@@ -2,10 +2,12 @@
 
 from typing import Any
 
+from server.campaigns.controllers import CampaignController
 from server.rosters.controllers import RosterController
 from server.visits.controllers import VisitController
 
 CONTROLLERS: list[Any] = [
+    CampaignController,
     RosterController,
     VisitController,
 ]

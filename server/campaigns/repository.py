@@ -1,0 +1,57 @@
+"""Campaigns and checklist templates that apply to a user: those owned by a unit on the path
+from the county root down to the user's unit."""
+
+from __future__ import annotations
+
+import uuid
+
+import msgspec
+
+from server.accounts.schemas import CurrentUser
+from server.campaigns.schemas import CampaignOut, ChecklistItemOut, ChecklistTemplateOut
+from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
+from server.db import json_load
+
+
+def _ancestors(user: CurrentUser) -> list[uuid.UUID]:
+    return [uuid.UUID(part) for part in user.org_unit_path.strip("/").split("/") if part]
+
+
+async def active_campaigns(user: CurrentUser) -> list[CampaignOut]:
+    rows = await (
+        Campaign.select()
+        .where(Campaign.org_unit.is_in(_ancestors(user)) & Campaign.active.eq(True))
+        .order_by(Campaign.starts_on, ascending=False)
+    )
+    return [
+        msgspec.convert(
+            {
+                **row,
+                "send_items": json_load(row["send_items"]) or [],
+                "ask_items": json_load(row["ask_items"]) or [],
+            },
+            CampaignOut,
+        )
+        for row in rows
+    ]
+
+
+async def active_templates(user: CurrentUser) -> list[ChecklistTemplateOut]:
+    templates = await ChecklistTemplate.select().where(
+        ChecklistTemplate.org_unit.is_in(_ancestors(user)) & ChecklistTemplate.active.eq(True)
+    )
+    if not templates:
+        return []
+    items: dict[uuid.UUID, list[ChecklistItemOut]] = {}
+    for row in await (
+        ChecklistItem.select()
+        .where(ChecklistItem.template.is_in([t["id"] for t in templates]))
+        .order_by(ChecklistItem.position)
+    ):
+        items.setdefault(row["template"], []).append(msgspec.convert(row, ChecklistItemOut))
+    return [
+        ChecklistTemplateOut(
+            id=t["id"], name=t["name"], description=t["description"], items=items.get(t["id"], [])
+        )
+        for t in templates
+    ]

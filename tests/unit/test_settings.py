@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from server.settings import SettingsError, load_settings
+
+
+def test_defaults_are_the_embedded_sqlite(tmp_path: Path) -> None:
+    settings = load_settings({"ZOUFANG_DATA_DIR": str(tmp_path)})
+    assert settings.engine == "sqlite"
+    assert settings.sqlite_path == tmp_path / "zoufang.sqlite"
+    assert settings.port == 8000
+    assert settings.media_dir == tmp_path / "media"
+
+
+def test_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
+    first = load_settings({"ZOUFANG_DATA_DIR": str(tmp_path)}).secret_key
+    second = load_settings({"ZOUFANG_DATA_DIR": str(tmp_path)}).secret_key
+    assert first == second and len(first) >= 32
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_postgres_url_switches_engine(tmp_path: Path) -> None:
+    env = {"ZOUFANG_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://u@h:5432/db"}
+    assert load_settings(env).engine == "postgresql"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "needle"),
+    [
+        ("PORT", "eighty", "PORT must be a whole number"),
+        ("PORT", "0", "PORT must be at least 1"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL must start with"),
+        ("SECRET_KEY", "short", "SECRET_KEY must be at least 32"),
+        ("PHOTO_MAX_BYTES", "10", "PHOTO_MAX_BYTES must be at least 1024"),
+    ],
+)
+def test_bad_values_name_the_variable(tmp_path: Path, name: str, value: str, needle: str) -> None:
+    with pytest.raises(SettingsError, match=needle):
+        load_settings({"ZOUFANG_DATA_DIR": str(tmp_path), name: value})
