@@ -11,6 +11,14 @@ from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
 from server.media.tables import Media, MediaLink
 from server.rosters.tables import ServiceCenter, Talent
+from server.sync.tables import (
+    Revision,
+    SyncChange,
+    SyncConflict,
+    SyncCounter,
+    SyncMutation,
+    SyncStream,
+)
 from server.visits.tables import Demand, DemandEvent, Visit
 
 TABLES: list[type[Table]] = [
@@ -32,6 +40,12 @@ TABLES: list[type[Table]] = [
     Media,
     MediaLink,
     AuditLog,
+    SyncCounter,
+    SyncChange,
+    SyncStream,
+    SyncMutation,
+    Revision,
+    SyncConflict,
 ]
 
 APP_CONFIG = AppConfig(

@@ -39,6 +39,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Failed sign-ins allowed before throttling, and the lock time.
     login_max_failures: int = 5
     login_lock_seconds: int = 300
+    #: Deletions are guaranteed to reach a device that pulls at least this often; a device whose
+    #: sync cursor is older is told to resync from scratch.
+    sync_tombstone_days: int = 90
 
     @property
     def engine(self) -> str:
@@ -105,6 +108,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         web_dist=Path(web_dist).resolve() if web_dist else PROJECT_ROOT / "web" / "dist",
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
         login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 300),
+        sync_tombstone_days=_int(env, "SYNC_TOMBSTONE_DAYS", 90),
     )
 
 

@@ -1,7 +1,7 @@
 import { VantResolver } from '@vant/auto-import-resolver'
 import vue from '@vitejs/plugin-vue'
 import Components from 'unplugin-vue-components/vite'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 
 import pkg from './package.json' with { type: 'json' }
@@ -9,6 +9,24 @@ import pkg from './package.json' with { type: 'json' }
 /** Government red: the manifest, <meta name="theme-color"> and the icons use it. */
 const THEME_COLOR = '#c8161d'
 const BACKGROUND_COLOR = '#f7f8fa'
+
+/**
+ * Vant's icon CSS lists a public CDN copy of its font after the inlined woff2.
+ * Every browser we serve uses the inlined one; drop the fallback so the app never
+ * names a host outside its own origin (a strict CSP would report it).
+ */
+function dropVantIconFontFallback(): Plugin {
+  return {
+    name: 'zoufang:drop-vant-icon-font-fallback',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!/vant\/es\/icon\/index\.css(\?|$)/.test(id)) return null
+      const stripped = code.replace(/,\s*url\(\/\/[^)]*\)\s*format\("woff"\)/, '')
+      if (stripped === code) this.warn('Vant icon font fallback not found: has Vant changed its CSS?')
+      return stripped
+    },
+  }
+}
 
 export default defineConfig({
   define: {
@@ -20,6 +38,7 @@ export default defineConfig({
     target: ['es2020', 'chrome87', 'safari14', 'firefox78'],
   },
   plugins: [
+    dropVantIconFontFallback(),
     vue(),
     // Vant per component (script and CSS), never the whole library.
     Components({

@@ -3,6 +3,7 @@
 from piccolo.columns import (
     JSON,
     UUID,
+    BigInt,
     Boolean,
     Date,
     DoublePrecision,
@@ -42,6 +43,8 @@ class Campaign(Timestamped, Table, tablename="campaign"):
     #: Stamp time, place and visitor name into photo pixels.
     watermark = Boolean(default=False)
     active = Boolean(default=True)
+    #: Change counter at the last write (see server.sync.changes): phones pull campaigns by it.
+    change_seq = BigInt(default=0, index=True)
 
 
 class ChecklistTemplate(Timestamped, Table, tablename="checklist_template"):
@@ -52,6 +55,8 @@ class ChecklistTemplate(Timestamped, Table, tablename="checklist_template"):
     description = Text(default="")
     org_unit = ForeignKey(OrgUnit, on_delete=OnDelete.restrict)
     active = Boolean(default=True)
+    #: Change counter at the last write to the template or any of its items.
+    change_seq = BigInt(default=0, index=True)
 
 
 class ChecklistItem(Table, tablename="checklist_item"):

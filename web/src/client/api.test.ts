@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
 import { ApiError, apiRequest, fetchMe, login, logout } from './api'
+import { online } from './common/online'
 
 const user = {
   id: '0b7d4c3e-9a51-4d7e-8f40-2f1c5b6a7e01',
@@ -77,6 +78,18 @@ describe('apiRequest', () => {
     const error = await caught(fetchMe('tok'))
     expect(error).toMatchObject({ status: 0, code: 'network.offline' })
     expect(error.userMessage).toBe('网络不可用')
+  })
+
+  it('shows the app offline from a failed request until an answer arrives', async () => {
+    stubFetch(async () => {
+      throw new TypeError('Failed to fetch')
+    })
+    await caught(fetchMe('tok'))
+    expect(online.value).toBe(false)
+
+    stubFetch(async () => json(401, { code: 'auth.required', message: 'expired' }))
+    await caught(fetchMe('tok'))
+    expect(online.value).toBe(true)
   })
 
   it('gives up after the time-out', async () => {

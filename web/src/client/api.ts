@@ -5,6 +5,7 @@
  * text from shared/errors.ts.
  */
 import { CLIENT_ERROR_CODES, errorMessage } from '../shared/errors'
+import { reportReachable } from './common/online'
 
 export type Role = 'field_staff' | 'supervisor' | 'handler' | 'admin'
 
@@ -114,12 +115,14 @@ export async function apiRequest(method: string, path: string, options: RequestO
       signal: controller.signal,
     })
   } catch {
+    reportReachable(false)
     if (timedOut) throw new ApiError(0, CLIENT_ERROR_CODES.timeout, 'Request timed out')
     throw new ApiError(0, CLIENT_ERROR_CODES.offline, 'Network unavailable')
   } finally {
     clearTimeout(timer)
   }
 
+  reportReachable(true)
   if (response.status === 204) return undefined
   const body = await readJson(response)
   if (!response.ok) {

@@ -9,6 +9,7 @@
 import { reactive, readonly } from 'vue'
 
 import { ApiError, fetchMe, login, logout, type User } from '../api'
+import { online } from '../common/online'
 import * as db from '../storage/db'
 import { describeDevice } from './device'
 
@@ -124,8 +125,14 @@ export async function refreshUser(): Promise<void> {
   }
 }
 
-/** Refresh now and whenever the network comes back. */
+/** While the server is unreachable, look again this often (it doubles as the reachability probe). */
+const RETRY_MS = 60_000
+
+/** Refresh now, whenever the network comes back, and periodically while the server is unreachable. */
 export function startSessionRefresh(): void {
   void refreshUser()
   window.addEventListener('online', () => void refreshUser())
+  setInterval(() => {
+    if (!online.value && document.visibilityState === 'visible') void refreshUser()
+  }, RETRY_MS)
 }

@@ -15,13 +15,27 @@ vi.mock('virtual:pwa-register', () => ({
 }))
 
 const reload = vi.fn()
+let controllerChange: (() => void) | undefined
+let controller: object | null
 
 beforeEach(() => {
   vi.resetModules()
   register.options = undefined
   register.updateSW.mockClear()
   reload.mockClear()
-  vi.stubGlobal('navigator', { serviceWorker: {}, onLine: true })
+  controllerChange = undefined
+  controller = {} // a returning visit: a worker already controls the page
+  vi.stubGlobal('navigator', {
+    onLine: true,
+    serviceWorker: {
+      get controller() {
+        return controller
+      },
+      addEventListener: (type: string, listener: () => void) => {
+        if (type === 'controllerchange') controllerChange = listener
+      },
+    },
+  })
   vi.stubGlobal('window', { location: { reload } })
 })
 
@@ -62,7 +76,7 @@ describe('service worker bridge', () => {
   it('does not reload a page with unsaved edits when another tab updated', async () => {
     const { applyUpdate, setFormDirty, swState } = await load()
     setFormDirty('visit', true)
-    register.options!.onNeedReload!()
+    controllerChange!()
     expect(reload).not.toHaveBeenCalled()
     expect(swState.reloadPending).toBe(true)
 
@@ -74,7 +88,24 @@ describe('service worker bridge', () => {
 
   it('reloads a clean page once the new version controls it', async () => {
     await load()
+    controllerChange!()
+    expect(reload).toHaveBeenCalledTimes(1)
+  })
+
+  it('leaves reloading to itself, not to the plugin', async () => {
+    await load()
     register.options!.onNeedReload!()
+    expect(reload).not.toHaveBeenCalled()
+  })
+
+  it('does not reload when the first install takes control, but does for a later update', async () => {
+    controller = null // first visit
+    await load()
+    controllerChange!() // clients.claim() of the first install
+    expect(reload).not.toHaveBeenCalled()
+
+    register.options!.onNeedRefresh!()
+    controllerChange!() // an accepted update in the same session
     expect(reload).toHaveBeenCalledTimes(1)
   })
 })

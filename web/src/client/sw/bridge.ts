@@ -26,9 +26,20 @@ const state = reactive({
 export const swState = readonly(state)
 
 let updateSW: ((reloadPage?: boolean) => Promise<void>) | undefined
+let reloading = false
 
 export function startServiceWorker(): void {
   if (!('serviceWorker' in navigator)) return
+
+  // The first controllerchange after a first visit is the install claiming the
+  // page, not a new version. (workbox-window reports an update as such only if
+  // the page was controlled at load, so it misses updates in the first session.)
+  let controlled = navigator.serviceWorker.controller !== null
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (controlled) onNewVersionControlling()
+    controlled = true
+  })
+
   updateSW = registerSW({
     immediate: true,
     onNeedRefresh() {
@@ -37,12 +48,8 @@ export function startServiceWorker(): void {
     onOfflineReady() {
       state.offlineReady = true
     },
-    // The new worker controls this page now (this tab or another accepted the update).
-    onNeedReload() {
-      state.needRefresh = false
-      if (hasUnsavedForms.value) state.reloadPending = true
-      else window.location.reload()
-    },
+    // Replaces the plugin's own unconditional reload: see controllerchange above.
+    onNeedReload() {},
     onRegisteredSW(_url, registration) {
       if (registration) scheduleUpdateChecks(registration)
     },
@@ -50,6 +57,17 @@ export function startServiceWorker(): void {
       console.warn('Service worker registration failed', error)
     },
   })
+}
+
+/** A new version controls this page now (this tab or another accepted it). */
+function onNewVersionControlling(): void {
+  state.needRefresh = false
+  if (hasUnsavedForms.value) {
+    state.reloadPending = true
+  } else if (!reloading) {
+    reloading = true
+    window.location.reload()
+  }
 }
 
 function scheduleUpdateChecks(registration: ServiceWorkerRegistration): void {

@@ -1,0 +1,162 @@
+"""The synced records as the sync engine sees them: table, wire fields, and the two mappings
+between a database row and the wire (``sync.protocol``).
+
+Wire names follow the glossary; a foreign key is ``<column>_id`` on the wire (``campaign_id``)
+and ``<column>`` in the table (``campaign``). Row values are kept typed (UUID, date, aware
+datetime, lists); :func:`norm` turns them into JSON values for comparison and revisions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import msgspec
+from piccolo.columns import JSON, Column
+from piccolo.table import Table
+
+from server.inspections.tables import Inspection, InspectionItemResult, Rectification
+from server.visits.tables import Demand, Visit
+from sync import protocol
+
+
+def norm(value: Any) -> Any:
+    """A JSON value for comparing field values from any source (row, wire, revision)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [norm(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): norm(v) for k, v in value.items()}
+    if isinstance(value, msgspec.Struct):
+        return norm(msgspec.to_builtins(value))
+    return str(value)  # UUIDs (uuid.UUID or asyncpg's own)
+
+
+def utc(value: Any) -> Any:
+    """Aware datetimes to UTC, so the same instant is one value however a device wrote it."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC)
+    return value
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """One synced table."""
+
+    name: str
+    table: type[Table]
+    #: The ``*Fields`` struct: the fields a device edits (plus ``id``).
+    fields: type[msgspec.Struct]
+    #: The ``*Record`` struct pull sends.
+    record: type[msgspec.Struct]
+    #: The root record deciding who may see this one (``visit`` or ``inspection``).
+    root: str
+    #: Column pointing to the root record, for nested rows.
+    parent_column: str | None = None
+    editable: tuple[str, ...] = field(init=False)
+    json_columns: frozenset[str] = field(init=False)
+    column_names: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        columns = self.table._meta.columns
+        object.__setattr__(self, "column_names", frozenset(c._meta.name for c in columns))
+        object.__setattr__(
+            self,
+            "json_columns",
+            frozenset(c._meta.name for c in columns if isinstance(c, JSON)),
+        )
+        editable = tuple(f for f in self.fields.__struct_fields__ if f != "id")
+        object.__setattr__(self, "editable", editable)
+
+    def column(self, wire: str) -> str:
+        """The column a wire field is stored in."""
+        if wire.endswith("_id") and wire[:-3] in self.column_names:
+            return wire[:-3]
+        return wire
+
+    def table_column(self, name: str) -> Column:
+        return self.table._meta.get_column_by_name(name)
+
+    @property
+    def has_photos(self) -> bool:
+        return "photos" in self.column_names
+
+    def from_db(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A selected row with JSON columns decoded and times in UTC."""
+        out = {}
+        for key, value in row.items():
+            if key in self.json_columns and isinstance(value, str | bytes):
+                value = msgspec.json.decode(value) if value else None
+            out[key] = utc(value)
+        return out
+
+    def to_record(self, values: dict[str, Any], missing_photos: list[str] | None = None) -> Any:
+        """The pull record of a row."""
+        kwargs = {}
+        for wire in self.record.__struct_fields__:
+            column = self.column(wire)
+            if column in values:
+                kwargs[wire] = values[column]
+        if missing_photos is not None and "missing_photos" in self.record.__struct_fields__:
+            kwargs["missing_photos"] = missing_photos
+        return self.record(**kwargs)
+
+    def snapshot(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Revision data: every wire field of the record at this version."""
+        data = norm(self.to_record(values))
+        data.pop("missing_photos", None)
+        data.pop("updated_at", None)
+        data["deleted"] = values.get("deleted_at") is not None
+        return data
+
+
+VISIT = EntitySpec("visit", Visit, protocol.VisitFields, protocol.VisitRecord, root="visit")
+DEMAND = EntitySpec(
+    "demand",
+    Demand,
+    protocol.DemandFields,
+    protocol.DemandRecord,
+    root="visit",
+    parent_column="visit",
+)
+INSPECTION = EntitySpec(
+    "inspection",
+    Inspection,
+    protocol.InspectionFields,
+    protocol.InspectionRecord,
+    root="inspection",
+)
+ITEM_RESULT = EntitySpec(
+    "inspection_item_result",
+    InspectionItemResult,
+    protocol.ItemResultFields,
+    protocol.ItemResultRecord,
+    root="inspection",
+    parent_column="inspection",
+)
+RECTIFICATION = EntitySpec(
+    "rectification",
+    Rectification,
+    protocol.RectificationFields,
+    protocol.RectificationRecord,
+    root="inspection",
+    parent_column="inspection",
+)
+
+#: Parents before children: the order rows are inserted in.
+SPECS: dict[str, EntitySpec] = {
+    s.name: s for s in (VISIT, DEMAND, INSPECTION, ITEM_RESULT, RECTIFICATION)
+}
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
