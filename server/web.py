@@ -20,6 +20,13 @@ from server.settings import get_settings
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 mimetypes.add_type("text/javascript", ".js")
 
+# The same policy the Caddyfile sets. Vant inlines its icon font as a data: URI; photos are shown
+# from blob: URLs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; "
+    "manifest-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 
@@ -59,5 +66,8 @@ def serve_web(path: FromPath[str] = "/") -> Response[bytes] | File:
         path=target,
         media_type=media_type,
         content_disposition_type="inline",
-        headers={"Cache-Control": cache_control(relative)},
+        headers={
+            "Cache-Control": cache_control(relative),
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        },
     )

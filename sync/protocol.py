@@ -173,19 +173,25 @@ class RectificationFields(msgspec.Struct, kw_only=True):
 class DemandIn(DemandFields, _Inbound, kw_only=True):
     #: The demand's server version the device started from; 0 for a new demand.
     base_version: Version = 0
+    #: Withdraw this row (soft delete). A row left out of the list is left unchanged.
+    deleted: bool = False
 
 
 class VisitIn(VisitFields, _Inbound, kw_only=True):
-    #: The visit's demands. One that the device knew and leaves out is withdrawn.
+    #: The visit's demands; one left out is unchanged, one with ``deleted`` is withdrawn.
     demands: Annotated[list[DemandIn], msgspec.Meta(max_length=50)] = []
 
 
 class ItemResultIn(ItemResultFields, _Inbound, kw_only=True):
     base_version: Version = 0
+    #: Withdraw this row (soft delete). A row left out of the list is left unchanged.
+    deleted: bool = False
 
 
 class RectificationIn(RectificationFields, _Inbound, kw_only=True):
     base_version: Version = 0
+    #: Withdraw this row (soft delete). A row left out of the list is left unchanged.
+    deleted: bool = False
 
 
 class InspectionIn(InspectionFields, _Inbound, kw_only=True):
@@ -553,6 +559,46 @@ class PullResponse(_Outbound, kw_only=True):
 
 
 # ---------------------------------------------------------------------------------------------
+# Conflicts a person resolves
+# ---------------------------------------------------------------------------------------------
+
+
+class ConflictRecord(_Outbound, kw_only=True):
+    """A stored field conflict (``GET /api/sync/conflicts``)."""
+
+    id: uuid.UUID
+    entity: str
+    entity_id: uuid.UUID
+    #: The visit or inspection it belongs to.
+    record_entity: str
+    record_id: uuid.UUID
+    field: str
+    base_value: Any = None
+    server_value: Any = None
+    client_value: Any = None
+    #: The field's value on the server now.
+    current_value: Any = None
+    author_id: uuid.UUID
+    author_name: str = ""
+    device_id: str = ""
+    mutation_id: uuid.UUID | None = None
+    created_at: dt.datetime
+    resolved: bool = False
+    resolution: Literal["server", "client", "value"] | None = None
+    resolved_value: Any = None
+    resolved_by_id: uuid.UUID | None = None
+    resolved_at: dt.datetime | None = None
+
+
+class ResolveRequest(_Inbound, kw_only=True):
+    """Keep the server's value, take the device's, or set another value."""
+
+    resolution: Literal["server", "client", "value"]
+    #: With ``value``: the field's new value, in its wire form.
+    value: Any = None
+
+
+# ---------------------------------------------------------------------------------------------
 # Photos and errors
 # ---------------------------------------------------------------------------------------------
 
@@ -614,6 +660,8 @@ class MalformedMutation(msgspec.Struct, kw_only=True):
     seq: int
     code: str
     message: str
+    #: The mutation as sent, kept with the rejection.
+    payload: Any = None
 
 
 class DecodedPush(msgspec.Struct, kw_only=True):
@@ -674,6 +722,7 @@ def decode_push(data: bytes) -> DecodedPush:
                     seq=head.seq,
                     code="sync.unknown_op" if unknown else "sync.malformed",
                     message=f"unknown operation {head.op!r}" if unknown else str(exc),
+                    payload=msgspec.json.decode(raw),
                 )
             )
     mutations.sort(key=lambda m: m.seq)

@@ -30,13 +30,13 @@ class User(Table, tablename="app_user", schema=None):
 
 ID = "2026-11-24T06:37:13:166957"
 VERSION = "1.38.0"
-DESCRIPTION = "Sync engine: change counter and log, device streams, mutation log, revisions, conflicts"
+DESCRIPTION = (
+    "Sync engine: change counter and log, device streams, mutation log, revisions, conflicts"
+)
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="zoufang", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="zoufang", description=DESCRIPTION)
 
     manager.add_table(
         class_name="SyncChange",

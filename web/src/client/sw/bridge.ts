@@ -19,8 +19,6 @@ const state = reactive({
   needRefresh: false,
   /** The new version took over, but this page kept unsaved edits and has not reloaded. */
   reloadPending: false,
-  /** The app shell is cached: the app now starts without a network. */
-  offlineReady: false,
 })
 
 export const swState = readonly(state)
@@ -44,9 +42,6 @@ export function startServiceWorker(): void {
     immediate: true,
     onNeedRefresh() {
       state.needRefresh = true
-    },
-    onOfflineReady() {
-      state.offlineReady = true
     },
     // Replaces the plugin's own unconditional reload: see controllerchange above.
     onNeedReload() {},

@@ -1,0 +1,193 @@
+"""Rules every record mutation shares: who may write, when a record is locked, nested rows,
+submit and delete. The record-specific checks live beside each record
+(``server.visits.apply``, ``server.inspections.apply``)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from server.accounts.schemas import CurrentUser
+from server.sync.entities import EntitySpec, utc
+from server.sync.unit import Rejection, Row, UnitOfWork
+from sync import protocol
+
+#: Roles that record visits and inspections.
+WRITER_ROLES = ("field_staff", "supervisor", "admin")
+#: Statuses field staff may edit: a submitted record waits for review; approved counts.
+STAFF_EDITABLE = ("draft", "returned")
+
+
+def check_writer(user: CurrentUser) -> None:
+    if user.role not in WRITER_ROLES:
+        raise Rejection("sync.forbidden", f"a {user.role} does not record visits or inspections")
+
+
+def check_can_write(user: CurrentUser, row: Row, owner_column: str) -> None:
+    """The owner edits their own records; supervisors and admins those of their subtree."""
+    if row.deleted:
+        raise Rejection("sync.not_found", f"{row.spec.name} {row.id} was deleted")
+    if user.role == "field_staff":
+        if row.values[owner_column] != user.id:
+            raise Rejection("sync.forbidden", f"this {row.spec.name} is not yours")
+        if row.values["status"] not in STAFF_EDITABLE:
+            raise Rejection(
+                "sync.locked",
+                f"this {row.spec.name} is {row.values['status']}: it can be edited only if returned",
+                status=row.values["status"],
+            )
+    elif not user.covers(row.meta.get("unit_path") or ""):
+        raise Rejection("sync.forbidden", f"this {row.spec.name} is outside your area")
+    elif row.values["status"] == "approved":
+        raise Rejection("sync.locked", f"this {row.spec.name} is approved", status="approved")
+
+
+def check_owner(
+    user: CurrentUser,
+    row: Row | None,
+    spec: EntitySpec,
+    owner_column: str,
+    *,
+    deleted_ok: bool = False,
+) -> Row:
+    """Submit and delete are the owner's alone."""
+    if row is None or (row.deleted and not deleted_ok):
+        raise Rejection("sync.not_found", f"{spec.name} not found")
+    if row.values[owner_column] != user.id:
+        raise Rejection("sync.forbidden", f"only the owner can do this to a {spec.name}")
+    return row
+
+
+def columns(spec: EntitySpec, fields: Any) -> dict[str, Any]:
+    """Column values of a device's ``*Fields`` struct."""
+    values = {spec.column(w): utc(getattr(fields, w)) for w in spec.editable}
+    values["id"] = fields.id
+    if "photos" in values:
+        values["photos"] = list(dict.fromkeys(values["photos"]))
+    return values
+
+
+async def put_children(
+    uow: UnitOfWork,
+    spec: EntitySpec,
+    parent: Row,
+    items: Sequence[Any],
+    *,
+    new_values: Callable[[Any], dict[str, Any]],
+    can_withdraw: Callable[[Row], bool] = lambda row: True,
+    on_create: Callable[[Row], None] | None = None,
+) -> list[protocol.FieldConflict]:
+    """Create, edit or withdraw nested rows (demands, item results, rectifications).
+
+    Rows left out are unchanged. A withdrawal is kept as a ``_deleted`` conflict when someone
+    else changed the row since the device saw it, or ``can_withdraw`` says no.
+    """
+    assert spec.parent_column is not None
+    seen: set[uuid.UUID] = set()
+    conflicts: list[protocol.FieldConflict] = []
+    for item in items:
+        if item.id in seen:
+            raise Rejection("sync.validation", f"{spec.name} {item.id} is listed twice", field="id")
+        seen.add(item.id)
+        row = uow.get(spec, item.id)
+        if row is None:
+            if item.base_version > 0:
+                raise Rejection("sync.not_found", f"{spec.name} {item.id} not found")
+            if item.deleted:
+                continue  # made and withdrawn before it ever reached the server
+            values = columns(spec, item)
+            values[spec.parent_column] = parent.id
+            values.update(new_values(item))
+            row = uow.create(spec, values)
+            if on_create:
+                on_create(row)
+            continue
+        if row.values[spec.parent_column] != parent.id:
+            raise Rejection("sync.validation", f"{spec.name} {item.id} belongs to another record")
+        base = uow.effective_base(row, item.base_version)
+        stale = base < row.version
+        if row.deleted or item.deleted:
+            if row.deleted and item.deleted:
+                continue
+            if item.deleted and not stale and can_withdraw(row):
+                uow.delete(row)
+            else:
+                conflicts.append(
+                    uow.conflict(
+                        row,
+                        "_deleted",
+                        base_value=False,
+                        server_value=row.deleted,
+                        client_value=item.deleted,
+                        base_version=base,
+                    )
+                )
+            continue
+        conflicts.extend(await uow.merge(row, item, item.base_version))
+    return conflicts
+
+
+async def delete_record(
+    uow: UnitOfWork, row: Row, children: Sequence[EntitySpec], base_version: int
+) -> list[protocol.FieldConflict]:
+    """Withdraw a draft and its nested rows (soft delete, so it travels as tombstones)."""
+    if row.deleted:
+        return []
+    if row.values["status"] != "draft":
+        raise Rejection(
+            "sync.invalid_state",
+            f"only a draft can be deleted; this {row.spec.name} is {row.values['status']}",
+            status=row.values["status"],
+        )
+    base = uow.effective_base(row, base_version)
+    if base < row.version:
+        # Someone changed it since this device saw it: deleting would drop their edit unseen.
+        return [
+            uow.conflict(
+                row,
+                "_deleted",
+                base_value=False,
+                server_value=False,
+                client_value=True,
+                base_version=base,
+            )
+        ]
+    uow.delete(row)
+    for spec in children:
+        for child in uow.children(spec, row.id):
+            if not child.deleted:
+                uow.delete(child)
+    return []
+
+
+def submit_record(uow: UnitOfWork, row: Row) -> None:
+    """Draft or returned → submitted. Submitting twice is harmless; approved is final."""
+    status = row.values["status"]
+    if status == "submitted":
+        return
+    if status == "approved":
+        raise Rejection("sync.invalid_state", f"this {row.spec.name} is already approved")
+    uow.set(row, "status", "submitted")
+    uow.set(row, "submitted_at", uow.now)
+
+
+def outcome(
+    mutation: Any,
+    row: Row,
+    versions: dict[uuid.UUID, int],
+    conflicts: list[protocol.FieldConflict],
+) -> protocol.Applied | protocol.Conflicted:
+    """The result of an applied mutation (``missing_photos`` is filled in by the caller)."""
+    children = {str(k): v for k, v in versions.items() if k != row.id}
+    common = {
+        "mutation_id": mutation.mutation_id,
+        "seq": mutation.seq,
+        "entity": row.spec.name,
+        "id": row.id,
+        "version": row.version,
+        "versions": children,
+    }
+    if conflicts:
+        return protocol.Conflicted(**common, conflicts=conflicts)
+    return protocol.Applied(**common)

@@ -1,0 +1,140 @@
+"""Reference data a batch of mutations is validated against, loaded once per batch.
+
+Campaigns, checklist templates and their items, rosters (talents, service centres) and org
+units, each with what the permission rules need (the owning unit's path). Scope follows
+``server.accounts.scope``: a roster row is usable when its unit lies in the user's subtree; a
+campaign or template when it is owned by a unit on the path from the root to the user's unit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from server.accounts.schemas import CurrentUser
+from server.accounts.tables import OrgUnit
+from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
+from server.db import SHANGHAI, json_load
+from server.rosters.tables import ServiceCenter, Talent
+from server.sync.unit import Rejection, validation
+
+
+def ancestor_ids(user: CurrentUser) -> list[uuid.UUID]:
+    """The user's unit and every unit above it."""
+    return [uuid.UUID(part) for part in user.org_unit_path.strip("/").split("/") if part]
+
+
+class Lookups:
+    """Reference rows by id, for one user's batch."""
+
+    def __init__(self, user: CurrentUser, now: dt.datetime) -> None:
+        self.user = user
+        self.today = now.astimezone(SHANGHAI).date()
+        self._ancestors = set(ancestor_ids(user))
+        self.campaigns: dict[uuid.UUID, dict[str, Any]] = {}
+        self.templates: dict[uuid.UUID, dict[str, Any]] = {}
+        self.items: dict[uuid.UUID, dict[str, Any]] = {}
+        self.talents: dict[uuid.UUID, dict[str, Any]] = {}
+        self.centres: dict[uuid.UUID, dict[str, Any]] = {}
+        self.units: dict[uuid.UUID, dict[str, Any]] = {}
+
+    async def load(
+        self,
+        *,
+        campaigns: Iterable[uuid.UUID] = (),
+        templates: Iterable[uuid.UUID] = (),
+        talents: Iterable[uuid.UUID] = (),
+        centres: Iterable[uuid.UUID] = (),
+        units: Iterable[uuid.UUID] = (),
+    ) -> None:
+        """Load the rows named (those already loaded are skipped)."""
+        if ids := _missing(campaigns, self.campaigns):
+            for row in await Campaign.select().where(Campaign.id.is_in(ids)):
+                row["send_keys"] = {i["key"] for i in json_load(row["send_items"]) or []}
+                row["ask_keys"] = {i["key"] for i in json_load(row["ask_items"]) or []}
+                self.campaigns[row["id"]] = row
+        if ids := _missing(templates, self.templates):
+            for row in await ChecklistTemplate.select().where(ChecklistTemplate.id.is_in(ids)):
+                self.templates[row["id"]] = row
+            for item in await ChecklistItem.select().where(ChecklistItem.template.is_in(ids)):
+                self.items[item["id"]] = item
+        if ids := _missing(talents, self.talents):
+            for row in await Talent.select(
+                Talent.id,
+                Talent.deleted_at,
+                Talent.org_unit.path.as_alias("unit_path"),  # type: ignore[union-attr]
+            ).where(Talent.id.is_in(ids)):
+                self.talents[row["id"]] = row
+        if ids := _missing(centres, self.centres):
+            for row in await ServiceCenter.select(
+                ServiceCenter.id,
+                ServiceCenter.deleted_at,
+                ServiceCenter.org_unit.path.as_alias("unit_path"),  # type: ignore[union-attr]
+            ).where(ServiceCenter.id.is_in(ids)):
+                self.centres[row["id"]] = row
+        if ids := _missing(units, self.units):
+            for row in await OrgUnit.select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.is_in(ids)):
+                self.units[row["id"]] = row
+
+    # -- checks --------------------------------------------------------------------------------
+
+    def campaign(self, campaign_id: uuid.UUID, *, require_active: bool) -> dict[str, Any]:
+        row = self.campaigns.get(campaign_id)
+        if row is None or row["org_unit"] not in self._ancestors:
+            raise Rejection(
+                "sync.not_found", f"campaign {campaign_id} not found", field="campaign_id"
+            )
+        if require_active and not row["active"]:
+            raise validation("the campaign is no longer active", "campaign_id")
+        return row
+
+    def template(self, template_id: uuid.UUID, *, require_active: bool) -> dict[str, Any]:
+        row = self.templates.get(template_id)
+        if row is None or row["org_unit"] not in self._ancestors:
+            raise Rejection(
+                "sync.not_found", f"checklist template {template_id} not found", field="template_id"
+            )
+        if require_active and not row["active"]:
+            raise validation("the checklist template is no longer active", "template_id")
+        return row
+
+    def item(self, template_id: uuid.UUID, item_id: uuid.UUID) -> dict[str, Any]:
+        item = self.items.get(item_id)
+        if item is None or item["template"] != template_id:
+            raise validation(f"checklist item {item_id} is not in the template", "item_id")
+        return item
+
+    def talent(self, talent_id: uuid.UUID) -> None:
+        row = self.talents.get(talent_id)
+        if row is None or row["deleted_at"] is not None:
+            raise Rejection("sync.not_found", f"talent {talent_id} not found", field="talent_id")
+        if not self.user.covers(row["unit_path"]):
+            raise Rejection("sync.forbidden", "the talent is not on your roster", field="talent_id")
+
+    def centre(self, centre_id: uuid.UUID) -> None:
+        row = self.centres.get(centre_id)
+        if row is None or row["deleted_at"] is not None:
+            raise Rejection(
+                "sync.not_found", f"service centre {centre_id} not found", field="service_center_id"
+            )
+        if not self.user.covers(row["unit_path"]):
+            raise Rejection(
+                "sync.forbidden",
+                "the service centre is not in your area",
+                field="service_center_id",
+            )
+
+    def unit(self, unit_id: uuid.UUID, field_name: str) -> None:
+        if unit_id not in self.units:
+            raise Rejection("sync.not_found", f"org unit {unit_id} not found", field=field_name)
+
+    def not_future(self, day: dt.date, field_name: str) -> None:
+        # A day of slack: a device east of the server's idea of "today" near midnight.
+        if day > self.today + dt.timedelta(days=1):
+            raise validation(f"{field_name} is in the future", field_name)
+
+
+def _missing(ids: Iterable[uuid.UUID], loaded: dict[uuid.UUID, Any]) -> list[uuid.UUID]:
+    return [i for i in set(ids) if i is not None and i not in loaded]
