@@ -33,7 +33,9 @@ $(PY_STAMP): pyproject.toml
 	touch $@
 
 $(NPM_STAMP): web/package.json web/package-lock.json
-	cd web && npm ci --no-audit --no-fund --loglevel=error
+	# Not `npm ci`: the registry reached here lacks some platform builds of optional packages, so
+	# the lock file omits them and `npm ci` calls it out of sync; install keeps the lock unchanged.
+	cd web && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(WEB_STAMP): $(NPM_STAMP) $(WEB_SOURCES)

@@ -3,11 +3,15 @@
 from typing import Any
 
 from server.campaigns.controllers import CampaignController
+from server.media.controllers import MediaController
 from server.rosters.controllers import RosterController
+from server.sync.controllers import SyncController
 from server.visits.controllers import VisitController
 
 CONTROLLERS: list[Any] = [
     CampaignController,
     RosterController,
     VisitController,
+    SyncController,
+    MediaController,
 ]

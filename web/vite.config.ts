@@ -53,8 +53,10 @@ export default defineConfig({
       registerType: 'prompt',
       // Registration lives in src/client/sw/bridge.ts (virtual:pwa-register).
       injectRegister: false,
+      // The plugin adds manifest.webmanifest itself; the glob already covers the icons.
+      includeManifestIcons: false,
       injectManifest: {
-        globPatterns: ['**/*.{js,css,html,png,webmanifest}'],
+        globPatterns: ['**/*.{js,css,html,png}'],
       },
       manifest: {
         id: '/',

@@ -56,7 +56,6 @@ class MediaStorage(abc.ABC):
         offset: int,
         chunks: AsyncIterator[bytes],
         total: int,
-        check_head: bool = True,
     ) -> Appended:
         """Add the bytes of ``chunks`` (which start at ``offset``) to the partial upload.
 
@@ -116,7 +115,6 @@ class LocalDiskStorage(MediaStorage):
         offset: int,
         chunks: AsyncIterator[bytes],
         total: int,
-        check_head: bool = True,
     ) -> Appended:
         with self._locked(sha256) as f:
             stored = f.seek(0, os.SEEK_END)
@@ -124,21 +122,18 @@ class LocalDiskStorage(MediaStorage):
                 raise OffsetMismatch(stored)
             # Hash as we go when this request writes the whole object.
             hasher = hashlib.sha256() if stored == 0 else None
-            position = offset
+            position = offset  # where the next incoming byte belongs
             try:
                 async for chunk in chunks:
-                    if position < stored:  # already stored: skip, never store twice
-                        chunk = chunk[stored - position :]
-                        position = stored if chunk else position + 0
-                        if not chunk:
-                            continue
-                    keep = chunk[: max(0, total - position)]
+                    start, position = position, position + len(chunk)
+                    if position <= stored:
+                        continue  # already stored: skipped, never stored twice
+                    keep = chunk[max(0, stored - start) : max(0, total - start)]
                     if keep:
                         f.write(keep)
                         if hasher is not None:
                             hasher.update(keep)
-                    position += len(chunk)
-                    stored = max(stored, min(position, total))
+                        stored += len(keep)
             finally:
                 f.flush()
                 # Bytes reported as stored must survive a crash: the client skips them.

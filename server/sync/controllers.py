@@ -57,10 +57,10 @@ class SyncController(Controller):
     async def list_conflicts(
         self,
         current_user: NamedDependency[CurrentUser],
-        state: FromQuery[conflicts.State] = "open",
+        status: FromQuery[conflicts.State] = "open",
         record_id: FromQuery[UUID | None] = None,
     ) -> list[protocol.ConflictRecord]:
-        return await conflicts.list_conflicts(current_user, state, record_id)
+        return await conflicts.list_conflicts(current_user, status, record_id)
 
     @post("/conflicts/{conflict_id:uuid}/resolve", status_code=200, summary="Resolve a conflict")
     async def resolve(

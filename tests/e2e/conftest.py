@@ -124,4 +124,6 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, **PHONE, "service_workers": "allow"}
+    # Playwright's wait_for_function evaluates strings, which the app's CSP (script-src 'self')
+    # forbids; test_csp.py checks the app itself under the real policy.
+    return {**browser_context_args, **PHONE, "service_workers": "allow", "bypass_csp": True}

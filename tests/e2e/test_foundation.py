@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Playwright, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, LiveServer
 
@@ -91,7 +91,11 @@ def test_static_caching_rules(live_server: LiveServer) -> None:
 def test_installable(playwright: Playwright, live_server: LiveServer, tmp_path: Path) -> None:
     """Chromium's own installability check (needs a persistent, non-incognito profile)."""
     context = playwright.chromium.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS, **PHONE
+        str(tmp_path / "profile"),
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        bypass_csp=True,
+        **PHONE,
     )
     try:
         page = context.new_page()
@@ -102,5 +106,27 @@ def test_installable(playwright: Playwright, live_server: LiveServer, tmp_path: 
         assert result["installabilityErrors"] == []
         manifest = cdp.send("Page.getAppManifest")
         assert not manifest.get("errors")
+    finally:
+        context.close()
+
+
+def test_app_runs_under_its_csp(browser: Browser, live_server: LiveServer) -> None:
+    """No Content-Security-Policy violation while signing in and moving between screens."""
+    context = browser.new_context(**PHONE)
+    try:
+        page = context.new_page()
+        violations: list[str] = []
+        page.on(
+            "console",
+            lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
+        page.goto(live_server.url)
+        page.get_by_placeholder("请输入用户名").fill("wangwu")
+        page.get_by_placeholder("请输入密码").fill("demo1234")
+        page.get_by_role("button", name="登录").click()
+        expect(page.get_by_test_id("greeting")).to_contain_text("王五", timeout=10_000)
+        page.get_by_role("tab", name="我的").click()
+        expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+        assert violations == []
     finally:
         context.close()

@@ -1,0 +1,229 @@
+"""Photo upload (idempotent by content hash, resumable) and download (only to those allowed).
+
+``HEAD /api/media/{sha256}`` says what the server holds; ``PUT`` sends bytes from an offset
+(``Content-Range: bytes <first>-<last>/<total>``, or the whole photo without it); ``GET``
+returns a complete photo. See sync/PROTOCOL.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from litestar import Controller, Request, Response, get, head, put
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import InternalServerException
+from litestar.params import FromPath
+from litestar.response import File
+
+from server.accounts.schemas import CurrentUser
+from server.db import utcnow
+from server.errors import ApiError
+from server.media import repository
+from server.media.storage import LocalDiskStorage, MediaStorage, OffsetMismatch, UploadBusy
+from server.settings import get_settings
+from sync.protocol import MediaStatus
+
+#: What a phone sends after compressing a photo, with the bytes each format starts with.
+ALLOWED_TYPES = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+
+
+def provide_storage() -> MediaStorage:
+    return LocalDiskStorage(get_settings().media_dir)
+
+
+def _checked(sha256: str) -> str:
+    if not _SHA256.match(sha256):
+        raise ApiError(400, "media.invalid_hash", "name a photo by the SHA-256 of its bytes (hex)")
+    return sha256
+
+
+def _status(media: dict[str, Any], stored: int) -> MediaStatus:
+    complete = bool(media["complete"])
+    return MediaStatus(
+        sha256=media["sha256"],
+        size=media["size"],
+        received=media["size"] if complete else stored,
+        complete=complete,
+    )
+
+
+def _headers(status: MediaStatus) -> dict[str, str]:
+    return {
+        "Upload-Offset": str(status.received),
+        "Upload-Length": str(status.size),
+        "Upload-Complete": "1" if status.complete else "0",
+        "Cache-Control": "no-store",
+    }
+
+
+def _span(request: Request[Any, Any, Any]) -> tuple[int, int]:
+    """(offset, total) from Content-Range, or the whole photo from Content-Length."""
+    header = request.headers.get("content-range")
+    if header:
+        match = _RANGE.match(header.strip())
+        if not match:
+            raise ApiError(400, "media.invalid_range", "Content-Range must be bytes first-last/total")
+        first, last, total = (int(g) for g in match.groups())
+        if first > last or last >= total:
+            raise ApiError(400, "media.invalid_range", "Content-Range is out of order")
+        return first, total
+    length = request.headers.get("content-length")
+    if length is None or not length.isdigit():
+        raise ApiError(400, "media.length_required", "send Content-Length or Content-Range")
+    return 0, int(length)
+
+
+async def _sniffed(chunks: AsyncIterator[bytes], mime: str, offset: int) -> AsyncIterator[bytes]:
+    """The body, after checking that a photo's first bytes match its declared type."""
+    head_bytes = b""
+    checked = offset > 0
+    async for chunk in chunks:
+        if not checked:
+            head_bytes += chunk
+            if len(head_bytes) < 8 and chunk:
+                continue
+            if not head_bytes.startswith(ALLOWED_TYPES[mime]):
+                raise ApiError(415, "media.unsupported_type", f"the bytes are not {mime}")
+            checked, chunk = True, head_bytes
+        if chunk:
+            yield chunk
+    if not checked and head_bytes:
+        if not head_bytes.startswith(ALLOWED_TYPES[mime]):
+            raise ApiError(415, "media.unsupported_type", f"the bytes are not {mime}")
+        yield head_bytes
+
+
+class MediaController(Controller):
+    path = "/api/media"
+    tags = ["media"]
+    dependencies = {"storage": Provide(provide_storage, sync_to_thread=False)}
+
+    @head("/{sha256:str}", summary="What the server holds of a photo (Upload-Offset header)")
+    async def probe(
+        self,
+        current_user: NamedDependency[CurrentUser],
+        storage: NamedDependency[MediaStorage],
+        sha256: FromPath[str],
+    ) -> Response[None]:
+        media = await repository.get(_checked(sha256))
+        if media is None:
+            return Response(None, status_code=404, headers={"Cache-Control": "no-store"})
+        status = _status(media, await storage.stored(sha256))
+        return Response(None, headers=_headers(status))
+
+    @get("/{sha256:str}/status", summary="What the server holds of a photo, as JSON")
+    async def status(
+        self,
+        current_user: NamedDependency[CurrentUser],
+        storage: NamedDependency[MediaStorage],
+        sha256: FromPath[str],
+    ) -> MediaStatus:
+        media = await repository.get(_checked(sha256))
+        if media is None:
+            raise ApiError(404, "not_found", "the server has no byte of this photo")
+        return _status(media, await storage.stored(sha256))
+
+    @put("/{sha256:str}", status_code=200, summary="Upload a photo, or the rest of one")
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        current_user: NamedDependency[CurrentUser],
+        storage: NamedDependency[MediaStorage],
+        sha256: FromPath[str],
+    ) -> Response[MediaStatus]:
+        _checked(sha256)
+        mime = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if mime not in ALLOWED_TYPES:
+            raise ApiError(
+                415,
+                "media.unsupported_type",
+                f"photos must be one of {', '.join(ALLOWED_TYPES)}",
+                {"allowed": list(ALLOWED_TYPES)},
+            )
+        offset, total = _span(request)
+        max_bytes = get_settings().photo_max_bytes
+        if total > max_bytes:
+            raise ApiError(
+                413,
+                "payload.too_large",
+                f"a photo may be at most {max_bytes} bytes",
+                {"max_bytes": max_bytes, "size": total},
+            )
+        now = utcnow()
+        media = await repository.get(sha256)
+        if media is None:
+            await repository.start(sha256, mime, total, current_user.id, now)
+            media = await repository.get(sha256)
+            assert media is not None
+        if media["complete"]:
+            status = _status(media, media["size"])
+            return Response(status, headers=_headers(status))
+        if media["size"] != total:
+            raise ApiError(
+                409,
+                "media.length_mismatch",
+                f"this photo was announced as {media['size']} bytes",
+                {"size": media["size"]},
+            )
+        try:
+            appended = await storage.append(
+                sha256, offset, _sniffed(request.stream(), mime, offset), total
+            )
+        except OffsetMismatch as exc:
+            raise ApiError(
+                409,
+                "media.offset_mismatch",
+                f"continue the upload at byte {exc.stored}",
+                {"expected_offset": exc.stored},
+            ) from None
+        except UploadBusy:
+            raise ApiError(
+                409, "media.upload_in_progress", "this photo is being uploaded right now"
+            ) from None
+        except InternalServerException:
+            # The connection broke mid-body: what arrived is stored; the client resumes.
+            await repository.progress(sha256, await storage.stored(sha256))
+            raise
+        except ApiError:
+            # Not a photo of the declared type: forget an upload that never stored a byte.
+            if await storage.stored(sha256) == 0:
+                await repository.forget(sha256)
+            raise
+        if appended.stored < total:
+            await repository.progress(sha256, appended.stored)
+            status = MediaStatus(sha256=sha256, size=total, received=appended.stored, complete=False)
+            return Response(status, headers=_headers(status))
+        if not await storage.complete(sha256, appended.digest):
+            await repository.forget(sha256)
+            raise ApiError(
+                422,
+                "media.hash_mismatch",
+                "the bytes do not match their SHA-256; nothing was kept, upload again",
+            )
+        await repository.completed(sha256, total, now)
+        status = MediaStatus(sha256=sha256, size=total, received=total, complete=True)
+        return Response(status, headers=_headers(status))
+
+    @get("/{sha256:str}", summary="A complete photo, to those who may see a record listing it")
+    async def download(
+        self,
+        current_user: NamedDependency[CurrentUser],
+        storage: NamedDependency[MediaStorage],
+        sha256: FromPath[str],
+    ) -> File:
+        media = await repository.get(_checked(sha256))
+        # Not allowed looks the same as absent: no probing for other people's photos.
+        if media is None or not media["complete"] or not await repository.may_see(current_user, media):
+            raise ApiError(404, "not_found", "no such photo")
+        return File(
+            path=storage.path(sha256),
+            media_type=media["mime"],
+            content_disposition_type="inline",
+            etag=None,
+            headers={"Cache-Control": "private, max-age=31536000, immutable", "ETag": f'"{sha256}"'},
+        )
