@@ -44,3 +44,53 @@ async def make_visit(
         )
     )
     return visit_id
+
+
+async def make_inspection(username: str, centre: str = "城关镇/东门社区") -> uuid.UUID:
+    """A submitted inspection by ``username`` of a demo centre, one shortfall rectified."""
+    from server.inspections.tables import Inspection, InspectionItemResult, Rectification
+
+    user = await User.select(User.id, User.org_unit).where(User.username == username).first()
+    assert user is not None
+    inspection_id = uuid.uuid4()
+    await Inspection.insert(
+        Inspection(
+            id=inspection_id,
+            service_center=demo_id(f"centre/{centre}"),
+            template=demo_id("template/centre"),
+            inspector=user["id"],
+            org_unit=user["org_unit"],
+            inspected_on=dt.date(2026, 11, 21),
+            total_score=8,
+            status="submitted",
+        )
+    )
+    await InspectionItemResult.insert(
+        InspectionItemResult(
+            id=uuid.uuid4(),
+            inspection=inspection_id,
+            item=demo_id("item/0"),
+            result="met",
+            score=10,
+        ),
+        InspectionItemResult(
+            id=uuid.uuid4(),
+            inspection=inspection_id,
+            item=demo_id("item/1"),
+            result="not_met",
+            score=0,
+            note="无障碍通道缺失",
+        ),
+    )
+    await Rectification.insert(
+        Rectification(
+            id=uuid.uuid4(),
+            inspection=inspection_id,
+            item=demo_id("item/1"),
+            issue="增设无障碍通道",
+            responsible_unit_name="东门社区",
+            deadline=dt.date(2026, 12, 31),
+            org_unit=user["org_unit"],
+        )
+    )
+    return inspection_id
