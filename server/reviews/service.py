@@ -1,0 +1,78 @@
+"""Applying a review decision: one write through the sync engine's unit of work, so the new
+status is versioned, gets a change number and reaches the visitor's phone on the next pull."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from server.accounts.schemas import CurrentUser
+from server.accounts.scope import SUBTREE_ROLES
+from server.audit import repository as audit
+from server.db import transaction, utcnow
+from server.errors import ApiError, forbidden, not_found
+from server.inspections.tables import Inspection
+from server.reviews.schemas import ReviewIn, ReviewOut
+from server.sync.changes import next_change_seq
+from server.sync.entities import INSPECTION, VISIT, EntitySpec
+from server.sync.unit import UnitOfWork
+from server.visits.tables import Visit
+
+STREAM = "server:review"
+_SPECS: dict[str, tuple[EntitySpec, Any]] = {
+    "visit": (VISIT, Visit),
+    "inspection": (INSPECTION, Inspection),
+}
+
+
+async def review(
+    entity: str, record_id: uuid.UUID, decision: ReviewIn, reviewer: CurrentUser, ip: str
+) -> ReviewOut:
+    """Approve or return a submitted record in the reviewer's subtree."""
+    if reviewer.role not in SUBTREE_ROLES:
+        raise forbidden("only supervisors review records")
+    comment = decision.comment.strip()
+    if decision.decision == "return" and not comment:
+        raise ApiError(400, "review.comment_required", "say what to fix when returning a record")
+    spec, table = _SPECS[entity]
+    async with transaction():
+        now = utcnow()
+        change_seq = await next_change_seq(reviewer.id, STREAM, now)
+        unit = UnitOfWork(actor=reviewer, stream=STREAM, change_seq=change_seq, now=now)
+        rows = await unit.load(spec, table.id == record_id, unit_path=table.org_unit.path)
+        row = rows[0] if rows else None
+        if row is None or row.deleted or not reviewer.covers(row.meta["unit_path"] or ""):
+            raise not_found(entity)
+        if row.values["status"] != "submitted":
+            raise ApiError(
+                409,
+                "review.not_submitted",
+                f"only submitted records can be reviewed; this one is {row.values['status']}",
+                {"status": row.values["status"]},
+            )
+        if row.version != decision.version:
+            raise ApiError(
+                409,
+                "review.stale_version",
+                "the record changed since you opened it; reload and review again",
+                {"current_version": row.version},
+            )
+        status = "approved" if decision.decision == "approve" else "returned"
+        unit.begin(None)
+        unit.set(row, "status", status)
+        unit.set(row, "review_comment", comment)
+        unit.set(row, "reviewed_by", reviewer.id)
+        unit.set(row, "reviewed_at", now)
+        unit.commit()
+        await unit.flush()
+        await audit.record(
+            f"{entity}.review",
+            actor_id=reviewer.id,
+            entity=entity,
+            entity_id=record_id,
+            details={"decision": decision.decision, "comment": comment, "version": row.version},
+            ip=ip,
+        )
+    return ReviewOut(
+        id=record_id, status=status, version=row.version, review_comment=comment, reviewed_at=now
+    )
