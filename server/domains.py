@@ -3,13 +3,17 @@
 from typing import Any
 
 from server.campaigns.controllers import CampaignController
+from server.inspections.controllers import InspectionController
 from server.media.controllers import MediaController
+from server.reviews.controllers import ReviewController
 from server.rosters.controllers import RosterController
 from server.sync.controllers import SyncController
 from server.visits.controllers import VisitController
 
 CONTROLLERS: list[Any] = [
     CampaignController,
+    InspectionController,
+    ReviewController,
     RosterController,
     VisitController,
     SyncController,

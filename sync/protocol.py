@@ -262,7 +262,13 @@ class Skip(_Mutation, tag="skip", kw_only=True):
 
 
 Mutation = (
-    VisitPut | VisitSubmit | VisitDelete | InspectionPut | InspectionSubmit | InspectionDelete | Skip
+    VisitPut
+    | VisitSubmit
+    | VisitDelete
+    | InspectionPut
+    | InspectionSubmit
+    | InspectionDelete
+    | Skip
 )
 
 
@@ -685,11 +691,13 @@ def _checked(data: bytes) -> None:
     try:
         envelope = msgspec.json.decode(data, type=_Envelope)
     except msgspec.DecodeError as exc:
-        raise ProtocolError("request.invalid_json", f"request body is not valid JSON: {exc}") from None
+        raise ProtocolError(
+            "request.invalid_json", f"request body is not valid JSON: {exc}"
+        ) from None
     check_version(envelope.protocol_version)
 
 
-_KNOWN_OPS = {cls.__struct_config__.tag for cls in Mutation.__args__}  # type: ignore[attr-defined]
+_KNOWN_OPS = {cls.__struct_config__.tag for cls in Mutation.__args__}
 
 
 def decode_push(data: bytes) -> DecodedPush:
@@ -740,7 +748,9 @@ def decode_pull(data: bytes) -> PullRequest:
         raise ProtocolError("request.validation", str(exc)) from None
 
 
-def clock_skew(device_time: dt.datetime | None, server_time: dt.datetime) -> tuple[float | None, bool]:
+def clock_skew(
+    device_time: dt.datetime | None, server_time: dt.datetime
+) -> tuple[float | None, bool]:
     """Seconds the device is ahead of the server (negative: behind), and whether to warn."""
     if device_time is None:
         return None, False

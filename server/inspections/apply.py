@@ -44,7 +44,7 @@ async def prefetch(uow: UnitOfWork, lookups: Lookups, mutations: Sequence[Any]) 
     await uow.load_ids(
         INSPECTION,
         ids,
-        unit_path=Inspection.org_unit.path,  # type: ignore[union-attr]
+        unit_path=Inspection.org_unit.path,
     )
     existing = [i for i in ids if i in uow.rows]
     if existing:

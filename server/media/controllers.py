@@ -67,7 +67,9 @@ def _span(request: Request[Any, Any, Any]) -> tuple[int, int]:
     if header:
         match = _RANGE.match(header.strip())
         if not match:
-            raise ApiError(400, "media.invalid_range", "Content-Range must be bytes first-last/total")
+            raise ApiError(
+                400, "media.invalid_range", "Content-Range must be bytes first-last/total"
+            )
         first, last, total = (int(g) for g in match.groups())
         if first > last or last >= total:
             raise ApiError(400, "media.invalid_range", "Content-Range is out of order")
@@ -196,7 +198,9 @@ class MediaController(Controller):
             raise
         if appended.stored < total:
             await repository.progress(sha256, appended.stored)
-            status = MediaStatus(sha256=sha256, size=total, received=appended.stored, complete=False)
+            status = MediaStatus(
+                sha256=sha256, size=total, received=appended.stored, complete=False
+            )
             return Response(status, headers=_headers(status))
         if not await storage.complete(sha256, appended.digest):
             await repository.forget(sha256)
@@ -218,12 +222,19 @@ class MediaController(Controller):
     ) -> File:
         media = await repository.get(_checked(sha256))
         # Not allowed looks the same as absent: no probing for other people's photos.
-        if media is None or not media["complete"] or not await repository.may_see(current_user, media):
+        if (
+            media is None
+            or not media["complete"]
+            or not await repository.may_see(current_user, media)
+        ):
             raise ApiError(404, "not_found", "no such photo")
         return File(
             path=storage.path(sha256),
             media_type=media["mime"],
             content_disposition_type="inline",
             etag=None,
-            headers={"Cache-Control": "private, max-age=31536000, immutable", "ETag": f'"{sha256}"'},
+            headers={
+                "Cache-Control": "private, max-age=31536000, immutable",
+                "ETag": f'"{sha256}"',
+            },
         )

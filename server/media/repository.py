@@ -21,7 +21,12 @@ async def start(sha256: str, mime: str, size: int, user_id: uuid.UUID, now: dt.d
     """Record an upload (first caller wins when two start the same photo)."""
     await Media.insert(
         Media(
-            id=uuid.uuid4(), sha256=sha256, mime=mime, size=size, uploaded_by=user_id, created_at=now
+            id=uuid.uuid4(),
+            sha256=sha256,
+            mime=mime,
+            size=size,
+            uploaded_by=user_id,
+            created_at=now,
         )
     ).on_conflict(target=Media.sha256, action="DO NOTHING")
 

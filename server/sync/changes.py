@@ -43,7 +43,9 @@ async def next_change_seq(
 
 async def committed_change_seq() -> int:
     """The counter's committed value: every change up to it is visible to a new statement."""
-    row = await SyncCounter.select(SyncCounter.value).where(SyncCounter.id == 1).first()
+    row = await (
+        SyncCounter.select(SyncCounter.value).where(SyncCounter._meta.primary_key == 1).first()
+    )
     return int(row["value"]) if row else 0
 
 

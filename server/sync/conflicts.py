@@ -11,6 +11,8 @@ import uuid
 from typing import Any, Literal
 
 import msgspec
+from piccolo.columns import Column
+from piccolo.table import Table
 
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import record_filter
@@ -22,13 +24,16 @@ from server.sync.apply import check_can_write
 from server.sync.changes import next_change_seq, stream_key
 from server.sync.entities import DEMAND, INSPECTION, ITEM_RESULT, RECTIFICATION, SPECS, VISIT, norm
 from server.sync.tables import SyncConflict
-from server.sync.unit import Rejection, UnitOfWork
+from server.sync.unit import Rejection, UnitOfWork, json_text
 from server.visits.tables import Visit
 from sync import protocol
 
 State = Literal["open", "resolved", "all"]
 
-_ROOTS = {"visit": (Visit, Visit.visitor), "inspection": (Inspection, Inspection.inspector)}
+_ROOTS: dict[str, tuple[type[Table], Column]] = {
+    "visit": (Visit, Visit.visitor),
+    "inspection": (Inspection, Inspection.inspector),
+}
 _CHILDREN = {"visit": (DEMAND,), "inspection": (ITEM_RESULT, RECTIFICATION)}
 
 
@@ -128,21 +133,24 @@ async def resolve(
             raise ApiError(409, "sync.already_resolved", "this conflict is already resolved")
         resolved_value = None
         if request.resolution != "server":
-            value = row["client_value"] if request.resolution == "client" else request.value
+            if request.resolution == "client":
+                value = json_load(row["client_value"])
+            else:
+                value = request.value
             resolved_value = await _write(
-                user, row, json_load(value), stream=stream, change_seq=change_seq, now=now
+                user, row, value, stream=stream, change_seq=change_seq, now=now
             )
         await SyncConflict.update(
             {
                 SyncConflict.resolved_at: now,
                 SyncConflict.resolved_by: user.id,
                 SyncConflict.resolution: request.resolution,
-                SyncConflict.resolved_value: resolved_value,
+                SyncConflict.resolved_value: json_text(resolved_value),
             }
         ).where(SyncConflict.id == conflict_id)
-    return (
-        await _out([await SyncConflict.select().where(SyncConflict.id == conflict_id).first()])
-    )[0]
+    resolved = await SyncConflict.select().where(SyncConflict.id == conflict_id).first()
+    assert resolved is not None
+    return (await _out([resolved]))[0]
 
 
 async def _write(

@@ -13,7 +13,6 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from server.accounts.schemas import CurrentUser
 from server.sync import conflicts, pull, push
 from server.sync.changes import committed_change_seq, stream_key
-from server.sync.tables import SyncStream
 from sync import protocol
 
 
@@ -46,10 +45,9 @@ class SyncController(Controller):
     @get("/status", summary="This device's last applied sequence number and the change counter")
     async def status(self, current_user: NamedDependency[CurrentUser]) -> StreamStatus:
         key = stream_key(current_user.id, current_user.device_id)
-        row = await SyncStream.select(SyncStream.last_seq).where(SyncStream.key == key).first()
         return StreamStatus(
             device_id=current_user.device_id,
-            last_seq=int(row["last_seq"]) if row else 0,
+            last_seq=await push.stream_last_seq(key),
             change_seq=await committed_change_seq(),
         )
 

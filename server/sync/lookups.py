@@ -64,14 +64,14 @@ class Lookups:
             for row in await Talent.select(
                 Talent.id,
                 Talent.deleted_at,
-                Talent.org_unit.path.as_alias("unit_path"),  # type: ignore[union-attr]
+                Talent.org_unit.path.as_alias("unit_path"),
             ).where(Talent.id.is_in(ids)):
                 self.talents[row["id"]] = row
         if ids := _missing(centres, self.centres):
             for row in await ServiceCenter.select(
                 ServiceCenter.id,
                 ServiceCenter.deleted_at,
-                ServiceCenter.org_unit.path.as_alias("unit_path"),  # type: ignore[union-attr]
+                ServiceCenter.org_unit.path.as_alias("unit_path"),
             ).where(ServiceCenter.id.is_in(ids)):
                 self.centres[row["id"]] = row
         if ids := _missing(units, self.units):

@@ -10,6 +10,7 @@ comes in a later page with its newer content.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -57,7 +58,7 @@ class Position(NamedTuple):
             if len(parts) == 1:
                 return cls(int(parts[0]), _END, "")
             if len(parts) == 3 and 0 <= int(parts[1]) < _END:
-                return cls(int(parts[0]), int(parts[1]), parts[2])
+                return cls(int(parts[0]), int(parts[1]), str(uuid.UUID(parts[2])))
         except ValueError:
             pass
         return None
@@ -80,10 +81,11 @@ class Source:
         """WHERE the row comes after ``pos`` and at most at ``upper``."""
         change_seq: Column = self.table.change_seq  # type: ignore[attr-defined]
         pk = self.table._meta.primary_key
+        later: Any
         if self.rank < pos.rank:
             later = change_seq > pos.seq
         elif self.rank == pos.rank:
-            later = (change_seq > pos.seq) | ((change_seq == pos.seq) & (pk > pos.id))
+            later = (change_seq > pos.seq) | ((change_seq == pos.seq) & (pk > uuid.UUID(pos.id)))
         else:
             later = change_seq >= pos.seq
         return later & (change_seq <= upper)
@@ -103,7 +105,7 @@ SOURCES = (
     Source(
         "demand",
         Demand,
-        lambda u: record_filter(u, Demand.visit.visitor, Demand.visit.org_unit),  # type: ignore[union-attr]
+        lambda u: record_filter(u, Demand.visit.visitor, Demand.visit.org_unit),  # type: ignore[arg-type]
     ),
     Source(
         "inspection",
@@ -115,8 +117,8 @@ SOURCES = (
         InspectionItemResult,
         lambda u: record_filter(
             u,
-            InspectionItemResult.inspection.inspector,  # type: ignore[union-attr]
-            InspectionItemResult.inspection.org_unit,  # type: ignore[union-attr]
+            InspectionItemResult.inspection.inspector,
+            InspectionItemResult.inspection.org_unit,  # type: ignore[arg-type]
         ),
     ),
     Source(
@@ -124,8 +126,8 @@ SOURCES = (
         Rectification,
         lambda u: record_filter(
             u,
-            Rectification.inspection.inspector,  # type: ignore[union-attr]
-            Rectification.inspection.org_unit,  # type: ignore[union-attr]
+            Rectification.inspection.inspector,
+            Rectification.inspection.org_unit,  # type: ignore[arg-type]
         ),
     ),
 )
@@ -165,10 +167,7 @@ async def pull(user: CurrentUser, body: bytes) -> protocol.PullResponse:
     candidates.sort(key=lambda c: c[0])
     page = candidates[: request.limit]
     has_more = len(candidates) > request.limit
-    if has_more:
-        cursor = Position(*page[-1][0]).encode()
-    else:
-        cursor = Position(upper, _END, "").encode()
+    cursor = Position(*page[-1][0]).encode() if has_more else Position(upper, _END, "").encode()
     return protocol.PullResponse(
         server_time=now,
         clock_skew_seconds=skew,

@@ -55,7 +55,11 @@ async def push(user: CurrentUser, body: bytes) -> protocol.PushResponse:
     now = utcnow()
     stream = stream_key(user.id, user.device_id)
     try:
-        last_seq, results, gap = await _apply(user, stream, request.mutations, now)
+        if replayed := await _replay(stream, request.mutations):
+            # Only mutations already applied (a retry after a lost answer): nothing to write.
+            last_seq, results, gap = *replayed, None
+        else:
+            last_seq, results, gap = await _apply(user, stream, request.mutations, now)
     except _REFUSED:
         # Apply one at a time so only the mutation the database refuses is rejected.
         last_seq, results, gap = 0, [], None
@@ -81,6 +85,34 @@ async def push(user: CurrentUser, body: bytes) -> protocol.PushResponse:
     )
 
 
+async def _known(ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, Outcome]]:
+    """Mutations already processed, by id: their stream and the result they got."""
+    if not ids:
+        return {}
+    rows = await SyncMutation.select(
+        SyncMutation.id, SyncMutation.stream, SyncMutation.result
+    ).where(SyncMutation.id.is_in(ids))
+    return {
+        r["id"]: (r["stream"], msgspec.convert(json_load(r["result"]), type=Outcome)) for r in rows
+    }
+
+
+async def _replay(
+    stream: str, mutations: Sequence[Incoming]
+) -> tuple[int, list[protocol.Result]] | None:
+    """The answer to a batch this stream has sent and had applied before, if it is one."""
+    last = await stream_last_seq(stream)
+    if any(m.seq > last for m in mutations):
+        return None
+    known = await _known([m.mutation_id for m in mutations])
+    if any(known.get(m.mutation_id, ("",))[0] != stream for m in mutations):
+        return None
+    return last, [
+        protocol.Duplicate(mutation_id=m.mutation_id, seq=m.seq, original=known[m.mutation_id][1])
+        for m in mutations
+    ]
+
+
 async def _apply(
     user: CurrentUser,
     stream: str,
@@ -91,13 +123,7 @@ async def _apply(
     async with transaction():
         change_seq = await next_change_seq(user.id, stream, now)
         last = await _last_seq(user, stream, now)
-        known: dict[uuid.UUID, tuple[str, Outcome]] = {}
-        ids = [m.mutation_id for m in mutations]
-        for row in await SyncMutation.select(
-            SyncMutation.id, SyncMutation.stream, SyncMutation.result
-        ).where(SyncMutation.id.is_in(ids)):
-            original = msgspec.convert(json_load(row["result"]), type=Outcome)
-            known[row["id"]] = (row["stream"], original)
+        known = await _known([m.mutation_id for m in mutations])
 
         uow = UnitOfWork(actor=user, stream=stream, change_seq=change_seq, now=now)
         lookups = Lookups(user, now)
@@ -169,6 +195,12 @@ async def _apply(
     return last, results, gap
 
 
+async def stream_last_seq(stream: str) -> int:
+    """The last sequence number applied for a stream (0: none yet)."""
+    row = await SyncStream.select(SyncStream.last_seq).where(SyncStream.key == stream).first()
+    return int(row["last_seq"]) if row else 0
+
+
 async def _last_seq(user: CurrentUser, stream: str, now: dt.datetime) -> int:
     row = await SyncStream.select(SyncStream.last_seq).where(SyncStream.key == stream).first()
     if row is not None:
@@ -227,7 +259,7 @@ async def _fill_missing_photos(
         for _, rows in targets
     ]
     for (result, _), missing in zip(targets, await missing_photos(lists), strict=True):
-        result.missing_photos = list(dict.fromkeys(missing))  # type: ignore[union-attr]
+        result.missing_photos = list(dict.fromkeys(missing))
 
 
 def _rejected(m: Any, code: str, message: str, **details: Any) -> protocol.Rejected:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -316,9 +316,9 @@ class UnitOfWork:
             record_entity=row.spec.root,
             record_id=root_id,
             field=wire,
-            base_value=base_value,
-            server_value=server_value,
-            client_value=client_value,
+            base_value=json_text(base_value),
+            server_value=json_text(server_value),
+            client_value=json_text(client_value),
             base_version=base_version,
             server_version=row.version,
             author=self.actor.id,
@@ -350,7 +350,9 @@ class UnitOfWork:
             await insert_many(spec.table, [spec.table(**r.values) for r in new])
             for row in self.rows.values():
                 if row.spec is spec and not row.new and row.changed:
-                    update = {spec.table_column(c): row.values[c] for c in sorted(row.changed)}
+                    update: dict[Column | str, Any] = {
+                        spec.table_column(c): row.values[c] for c in sorted(row.changed)
+                    }
                     await spec.table.update(update).where(spec.table._meta.primary_key == row.id)
         by_table: dict[type[Table], list[Table]] = {}
         for extra in self._extra:
@@ -387,6 +389,11 @@ class UnitOfWork:
         self._photo_rows = set()
 
 
+def json_text(value: Any) -> str:
+    """A value for a JSON column that may hold a bare string (piccolo would store it as is)."""
+    return msgspec.json.encode(value).decode()
+
+
 def norm_json(value: Any) -> Any:
     if isinstance(value, str | bytes):
         return msgspec.json.decode(value) if value else None
@@ -403,7 +410,7 @@ def _default(spec: EntitySpec, column: Column) -> Any:
     return utc(value)
 
 
-async def insert_many(table: type[Table], rows: list[Table]) -> None:
+async def insert_many(table: type[Table], rows: Sequence[Table]) -> None:
     """Insert rows in as few statements as the drivers' parameter limits allow."""
     if not rows:
         return

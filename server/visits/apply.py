@@ -42,7 +42,7 @@ async def prefetch(uow: UnitOfWork, lookups: Lookups, mutations: Sequence[Any]) 
             ids.add(m.id)
     if not ids:
         return
-    await uow.load_ids(VISIT, ids, unit_path=Visit.org_unit.path)  # type: ignore[union-attr]
+    await uow.load_ids(VISIT, ids, unit_path=Visit.org_unit.path)
     existing = [i for i in ids if i in uow.rows]
     if existing:
         await uow.load(DEMAND, Demand.visit.is_in(existing))

@@ -12,6 +12,7 @@ import { startClock } from './common/clock'
 import { startOutboxStatsWatch } from './outbox/outboxStats'
 import { router } from './router'
 import { startServiceWorker } from './sw/bridge'
+import { startSync } from './sync/engine'
 
 function showFatal(message: string): void {
   const root = document.getElementById('app')
@@ -38,6 +39,10 @@ async function start(): Promise<void> {
   startClock()
   startOutboxStatsWatch()
   startSessionRefresh()
+  startSync()
+  // Browser tests drive the sync module through window.__zoufang; only a build made with
+  // VITE_E2E_HOOK=1 has it (the condition is false at build time otherwise, and the chunk is dropped).
+  if (import.meta.env.VITE_E2E_HOOK === '1') void import('./sync/testHook').then((hook) => hook.install())
 }
 
 void start()

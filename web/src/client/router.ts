@@ -3,8 +3,9 @@
  * the server (and the service worker offline) answers every in-app path with
  * index.html.
  */
-import { createRouter, createWebHistory } from 'vue-router'
+import { createRouter, createWebHistory, type LocationQuery } from 'vue-router'
 
+import { newId } from '../shared/ids'
 import { isSignedIn, session } from './auth/session'
 
 declare module 'vue-router' {
@@ -18,7 +19,11 @@ declare module 'vue-router' {
   }
 }
 
-const ComingSoonView = () => import('./common/ComingSoonView.vue')
+/** A new record gets its id before its form opens, so a reload reopens the same draft. */
+const withNewId = (base: string) => (to: { query: LocationQuery }) => ({
+  path: `${base}/${newId()}`,
+  query: to.query,
+})
 
 export const router = createRouter({
   history: createWebHistory(),
@@ -27,10 +32,22 @@ export const router = createRouter({
     { path: '/', name: 'home', component: () => import('./home/HomeView.vue'), meta: { title: '首页', tab: true } },
     { path: '/outbox', name: 'outbox', component: () => import('./outbox/OutboxView.vue'), meta: { title: '待同步', tab: true } },
     { path: '/account', name: 'account', component: () => import('./account/AccountView.vue'), meta: { title: '我的', tab: true } },
-    // The field screens arrive in a later release.
-    { path: '/visits', name: 'visits', component: ComingSoonView, meta: { title: '人才走访' } },
-    { path: '/inspections', name: 'inspections', component: ComingSoonView, meta: { title: '阵地检查' } },
-    { path: '/rosters', name: 'rosters', component: ComingSoonView, meta: { title: '人才名单' } },
+    // Field screens.
+    { path: '/visits', redirect: '/visits/new' },
+    { path: '/visits/new', redirect: withNewId('/visits') },
+    { path: '/visits/:id', name: 'visit', component: () => import('./visit/VisitFormView.vue'), meta: { title: '人才走访' } },
+    { path: '/inspections', redirect: '/inspections/new' },
+    { path: '/inspections/new', redirect: withNewId('/inspections') },
+    { path: '/inspections/:id', name: 'inspection', component: () => import('./inspection/InspectionFormView.vue'), meta: { title: '阵地检查' } },
+    { path: '/rosters', name: 'rosters', component: () => import('./rosters/RostersView.vue'), meta: { title: '人才名单' } },
+    { path: '/drafts', name: 'drafts', component: () => import('./drafts/DraftsView.vue'), meta: { title: '草稿' } },
+    { path: '/records', name: 'records', component: () => import('./records/MyRecordsView.vue'), meta: { title: '我的记录' } },
+    {
+      path: '/records/:entity(visit|inspection)/:id',
+      name: 'record',
+      component: () => import('./records/RecordDetailView.vue'),
+      meta: { title: '记录详情' },
+    },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })

@@ -81,7 +81,7 @@ describe('session', () => {
 
   it('signs out on the server, forgets the token and keeps the outbox', async () => {
     await signInAsZhangsan()
-    await db.enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} })
+    await db.enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} })
     fetchMock.mockResolvedValueOnce(new Response(null, { status: 204 }))
 
     await signOut()
@@ -119,7 +119,7 @@ describe('session', () => {
 
   it('on 401 asks for a new sign-in but deletes nothing', async () => {
     await signInAsZhangsan()
-    await db.enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} })
+    await db.enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} })
     fetchMock.mockResolvedValueOnce(json(401, { code: 'auth.required', message: 'expired' }))
 
     await refreshUser()

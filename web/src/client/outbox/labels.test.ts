@@ -11,6 +11,6 @@ describe('outbox labels', () => {
   })
 
   it('names every status', () => {
-    expect(OUTBOX_STATUS_LABELS).toEqual({ pending: '待发送', sending: '发送中', rejected: '被退回', conflict: '有冲突' })
+    expect(OUTBOX_STATUS_LABELS).toEqual({ pending: '待发送', sending: '发送中', rejected: '未被接收', conflict: '有冲突' })
   })
 })

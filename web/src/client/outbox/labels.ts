@@ -16,7 +16,7 @@ export function entityLabel(entity: string): string {
 export const OUTBOX_STATUS_LABELS: Readonly<Record<OutboxStatus, string>> = {
   pending: '待发送',
   sending: '发送中',
-  rejected: '被退回',
+  rejected: '未被接收',
   conflict: '有冲突',
 }
 

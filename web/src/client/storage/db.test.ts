@@ -12,6 +12,7 @@ import {
   DB_VERSION,
   deleteDraft,
   enqueueMutation,
+  enqueueMutations,
   getDeviceId,
   getDraft,
   getMeta,
@@ -36,6 +37,7 @@ import {
   setPersisted,
   setSession,
   setSessionUser,
+  unsyncedStats,
   type Migration,
   type OutboxItem,
   type Photo,
@@ -99,7 +101,7 @@ describe('session', () => {
   it('sign-out clears token and user but keeps unsynced work', async () => {
     await setSession('tok-1', user)
     await setPersisted(false)
-    await enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} })
+    await enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} })
     await saveDraft('d1', 'visit', { notes: '走访记录' })
     await putPhoto(photo('aa', 'v1'))
 
@@ -140,10 +142,10 @@ describe('outbox', () => {
   })
 
   it('numbers mutations 1, 2, 3 and reports count and oldest', async () => {
-    const a = await enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: { n: 1 } }, 3000)
-    const b = await enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v2', payload: { n: 2 } }, 1000)
+    const a = await enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: { n: 1 } }, 3000)
+    const b = await enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v2', payload: { n: 2 } }, 1000)
     const c = await enqueueMutation(
-      { id: 'fixed-id', kind: 'inspection.save', entity: 'inspection', entity_id: 'i1', payload: null },
+      { id: 'fixed-id', user_id: user.id, kind: 'inspection.save', entity: 'inspection', entity_id: 'i1', payload: null },
       2000,
     )
 
@@ -152,29 +154,53 @@ describe('outbox', () => {
     expect(c.id).toBe('fixed-id')
     expect(a).toMatchObject({ status: 'pending', last_error: null, created_at: 3000 })
     expect(await outboxStats()).toEqual({ count: 3, oldestCreatedAt: 1000 })
-    expect((await listOutbox()).map((item) => item.seq)).toEqual([1, 2, 3])
-    expect(await getMeta('next_seq')).toBe(4)
+    expect((await listOutbox(user.id)).map((item) => item.seq)).toEqual([1, 2, 3])
+    expect((await listOutbox()).map((item) => item.seq)).toEqual([2, 3, 1]) // everyone's, oldest first
+    expect(await getMeta('seq_by_user')).toEqual({ [user.id]: 4 })
+  })
+
+  it('numbers each user separately, so another person on the phone never takes over a stream', async () => {
+    const a1 = await enqueueMutation({ user_id: 'user-a', kind: 'visit.put', entity: 'visit', entity_id: 'v1', payload: {} }, 1000)
+    const b1 = await enqueueMutation({ user_id: 'user-b', kind: 'visit.put', entity: 'visit', entity_id: 'v2', payload: {} }, 2000)
+    const [a2, a3] = await enqueueMutations([
+      { user_id: 'user-a', kind: 'visit.put', entity: 'visit', entity_id: 'v3', payload: {} },
+      { user_id: 'user-a', kind: 'visit.submit', entity: 'visit', entity_id: 'v3', payload: {} },
+    ])
+    expect([a1.seq, a2!.seq, a3!.seq, b1.seq]).toEqual([1, 2, 3, 1])
+    expect((await listOutbox('user-a')).map((i) => i.entity_id)).toEqual(['v1', 'v3', 'v3'])
+    expect((await listOutbox('user-b')).map((i) => i.entity_id)).toEqual(['v2'])
+    expect(await unsyncedStats('user-b')).toMatchObject({ count: 1, otherUsers: 3, oldestCreatedAt: 2000 })
+    // A record saved and submitted is one record (two mutations).
+    expect(await unsyncedStats('user-a')).toMatchObject({ count: 2, records: 2, mutations: 3 })
+  })
+
+  it('counts unsynced photos per user without the uploaded ones', async () => {
+    await putPhoto({ ...photo('aa', 'v1'), user_id: 'user-a', created_at: 500 })
+    await putPhoto({ ...photo('bb', 'v1'), user_id: 'user-a', status: 'uploaded' })
+    await putPhoto({ ...photo('cc', 'v2'), user_id: 'user-b', status: 'rejected' })
+    expect(await unsyncedStats('user-a')).toEqual({ count: 1, records: 0, mutations: 0, photos: 1, otherUsers: 1, oldestCreatedAt: 500 })
+    expect(await unsyncedStats(null)).toMatchObject({ count: 2, photos: 2 })
   })
 
   it('never hands out a sequence number twice, even concurrently', async () => {
     const items = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
-        enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: `v${i}`, payload: {} }),
+        enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: `v${i}`, payload: {} }),
       ),
     )
     expect(items.map((item) => item.seq).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
   })
 
   it('keeps counting after acknowledged items are removed', async () => {
-    const a = await enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} })
+    const a = await enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} })
     await removeOutboxItems([a.id])
-    const b = await enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} })
+    const b = await enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} })
     expect(b.seq).toBe(2)
   })
 
   it('updates status and removes only acknowledged ids', async () => {
-    const a = await enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} }, 1000)
-    const b = await enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v2', payload: {} }, 2000)
+    const a = await enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} }, 1000)
+    const b = await enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v2', payload: {} }, 2000)
 
     await setOutboxStatus(a.id, 'rejected', 'request.validation')
     const [first] = await listOutbox()
@@ -188,14 +214,14 @@ describe('outbox', () => {
   it('tells listeners about changes', async () => {
     const listener = vi.fn()
     const unsubscribe = onOutboxChange(listener)
-    const item = await enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} })
+    const item = await enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: {} })
     await setOutboxStatus(item.id, 'sending')
     await setOutboxStatus('no-such-id', 'sending')
     await removeOutboxItems([item.id])
     expect(listener).toHaveBeenCalledTimes(3)
 
     unsubscribe()
-    await enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v2', payload: {} })
+    await enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v2', payload: {} })
     expect(listener).toHaveBeenCalledTimes(3)
   })
 })
@@ -243,7 +269,7 @@ describe('upgrade ladder', () => {
     const db = await openDB(DB_NAME)
     expect(db.version).toBe(DB_VERSION)
     expect([...db.objectStoreNames].sort()).toEqual(
-      ['drafts', 'meta', 'outbox', 'photos', 'records', 'rosters', 'session'].sort(),
+      ['config', 'drafts', 'meta', 'outbox', 'photos', 'records', 'rosters', 'session'].sort(),
     )
     db.close()
   })
@@ -279,25 +305,27 @@ describe('upgrade ladder', () => {
 
     // This release opens it through its whole ladder.
     expect(await getSession()).toMatchObject({ token: 'tok-old', user })
-    expect(await listOutbox()).toMatchObject([{ id: 'm1', seq: 1, payload: { notes: '送政策' } }])
+    // v2 gave the item and the photo the stored session's user, and made the counter that user's.
+    expect(await listOutbox(user.id)).toMatchObject([{ id: 'm1', seq: 1, user_id: user.id, payload: { notes: '送政策' } }])
     expect(await outboxStats()).toEqual({ count: 1, oldestCreatedAt: 1000 })
-    expect((await getPhoto('aa'))?.size).toBe(7)
+    expect(await getPhoto('aa')).toMatchObject({ size: 7, user_id: user.id })
+    expect(await unsyncedStats(user.id)).toMatchObject({ count: 2, mutations: 1, photos: 1, otherUsers: 0 })
     expect((await getDraft('d1'))?.data).toEqual({ step: 1 })
     expect(await getDeviceId()).toBe('device-old')
-    expect((await enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v2', payload: {} })).seq).toBe(2)
+    expect((await enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v2', payload: {} })).seq).toBe(2)
   })
 
   it('runs only the steps above the stored version, and a new step keeps old data', async () => {
     await setSession('tok-1', user)
-    await enqueueMutation({ kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: { a: 1 } }, 1000)
+    await enqueueMutation({ user_id: user.id, kind: 'visit.save', entity: 'visit', entity_id: 'v1', payload: { a: 1 } }, 1000)
     await closeDb()
 
     const oldSteps = MIGRATIONS.map((step) => vi.fn<Migration>(step))
     // A future version: a new index on an existing store.
     const nextStep = vi.fn<Migration>((_db, tx) => {
       ;(tx.objectStore('outbox') as unknown as { createIndex(name: string, keyPath: string): void }).createIndex(
-        'by_entity_id',
-        'entity_id',
+        'by_kind',
+        'kind',
       )
     })
     const upgraded = await openZoufangDb([...oldSteps, nextStep])
@@ -306,8 +334,8 @@ describe('upgrade ladder', () => {
     expect(nextStep).toHaveBeenCalledTimes(1)
     expect(upgraded.version).toBe(DB_VERSION + 1)
     expect(await upgraded.get('session', 'token')).toBe('tok-1')
-    const byEntityId = upgraded.transaction('outbox').store.index('by_entity_id' as never)
-    expect(await byEntityId.getAll('v1' as never)).toMatchObject([{ entity_id: 'v1', payload: { a: 1 } }])
+    const byKind = upgraded.transaction('outbox').store.index('by_kind' as never)
+    expect(await byKind.getAll('visit.save' as never)).toMatchObject([{ entity_id: 'v1', payload: { a: 1 } }])
     upgraded.close()
   })
 })

@@ -1,0 +1,404 @@
+"""The field app as a visitor uses it: a visit and an inspection recorded with no signal.
+
+Both records are made offline (photos from the camera input, a GPS fix, a demand, a shortfall
+turned into a rectification), the page is reloaded in the middle of a form, and once the signal
+is back each record reaches the server exactly once, photos and all. A second phone signed in as
+the same visitor then sees both after its pull.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from PIL import Image, ImageDraw
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.e2e.conftest import LiveServer
+from tests.e2e.test_foundation import sign_in, wait_for_service_worker
+
+pytestmark = pytest.mark.browser
+
+#: Where the phone says it is: near the demo county seat.
+HERE = {"latitude": 28.2012, "longitude": 112.9034, "accuracy": 18}
+
+READ_IDB = """async ([store, key]) => {
+    const db = await new Promise((ok, err) => {
+        const r = indexedDB.open('zoufang'); r.onsuccess = () => ok(r.result); r.onerror = err;
+    });
+    return await new Promise((ok, err) => {
+        const q = key === null
+            ? db.transaction(store).objectStore(store).getAll()
+            : db.transaction(store).objectStore(store).get(key);
+        q.onsuccess = () => { db.close(); ok(q.result); };
+        q.onerror = err;
+    });
+}"""
+
+
+def jpeg(width: int, height: int, colour: str, orientation: int | None = None) -> bytes:
+    """A real JPEG such as a phone camera writes, optionally with an EXIF orientation tag."""
+    image = Image.new("RGB", (width, height), colour)
+    draw = ImageDraw.Draw(image)
+    # Something that marks which way is up: a block in the top-left corner.
+    draw.rectangle((0, 0, width // 4, height // 4), fill="white")
+    out = io.BytesIO()
+    if orientation is None:
+        image.save(out, "JPEG", quality=90)
+    else:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        image.save(out, "JPEG", quality=90, exif=exif)
+    return out.getvalue()
+
+
+@pytest.fixture
+def phones(
+    browser: Browser, browser_context_args: dict[str, Any]
+) -> Iterator[Callable[..., BrowserContext]]:
+    """New phones (browser contexts) that allow geolocation and stand at `where`."""
+    contexts: list[BrowserContext] = []
+
+    def make(where: dict[str, float] | None = None) -> BrowserContext:
+        context = browser.new_context(
+            **browser_context_args, permissions=["geolocation"], geolocation=where or HERE
+        )
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def idb(page: Page, store: str, key: str | None = None) -> Any:
+    return page.evaluate(READ_IDB, [store, key])
+
+
+def token_of(page: Page) -> str:
+    token = idb(page, "session", "token")
+    assert isinstance(token, str) and token
+    return token
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 30, what: str = "condition") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.3)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def signed_in_and_synced(page: Page) -> None:
+    """Sign in as 张三 and wait for the service worker and the first roster pull."""
+    sign_in(page)
+    expect(page.get_by_test_id("greeting")).to_contain_text("张三", timeout=15_000)
+    wait_for_service_worker(page)
+    wait_until(lambda: len(idb(page, "rosters")) > 0, what="the roster pull")
+
+
+def pull_all(live_server: LiveServer, token: str) -> list[dict[str, Any]]:
+    """Every record this user may see, from a full sync pull (as a new phone would get them)."""
+    records: list[dict[str, Any]] = []
+    cursor = None
+    for _ in range(50):
+        body = {"protocol_version": "1.0", "cursor": cursor, "limit": 1000}
+        reply = httpx.post(
+            f"{live_server.url}/api/sync/pull",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        ).json()
+        records += [c["record"] for c in reply["changes"] if c["op"] == "upsert"]
+        cursor = reply["cursor"]
+        if not reply["has_more"]:
+            break
+    return records
+
+
+def download(live_server: LiveServer, token: str, sha256: str) -> bytes:
+    response = httpx.get(
+        f"{live_server.url}/api/media/{sha256}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200, response.text
+    return response.content
+
+
+def pick_first(page: Page, testid: str) -> str:
+    """Open a roster picker from the field `testid`, pick the first row, return its name."""
+    page.get_by_test_id(testid).click()
+    picker = page.get_by_test_id("roster-picker")
+    row = picker.get_by_test_id("roster-row").first
+    expect(row).to_be_visible()
+    name = row.locator(".van-cell__title > span").first.inner_text()
+    row.click()
+    expect(picker).to_be_hidden()
+    return name
+
+
+def wait_saved(page: Page) -> None:
+    expect(page.get_by_test_id("save-status")).to_have_text("已存草稿", timeout=5_000)
+
+
+def record_visit(page: Page) -> dict[str, Any]:
+    """Fill in a visit with two photos, a GPS fix and one demand; reload midway; submit."""
+    page.get_by_test_id("tile-visit").click()
+    expect(page.get_by_test_id("visit-form")).to_be_visible()
+    expect(page.get_by_test_id("visit-campaign").locator("input")).to_have_value(
+        "2026年“三送三问”人才走访"
+    )
+    visit_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+
+    # Submitting an empty form shows what is missing, next to the field, in Chinese.
+    page.get_by_test_id("form-submit").click()
+    expect(page.get_by_text("请选择走访对象")).to_be_visible()
+
+    talent = pick_first(page, "visit-talent")
+    expect(page.get_by_test_id("visit-talent").locator("input")).to_have_value(talent)
+    page.get_by_text("座谈", exact=True).click()
+    page.get_by_test_id("visit-visitors").locator("input").fill("张三、李明")
+    page.get_by_test_id("visit-place").locator("input").fill("清源农业科技有限公司会议室")
+    page.get_by_role("button", name="获取定位").click()
+    expect(page.get_by_test_id("location-fix")).to_contain_text("精度约 18 米")
+    page.get_by_role("checkbox", name="送政策").click()
+    page.get_by_test_id("ask-needs").locator("textarea").fill("希望协调孩子入学")
+
+    page.get_by_test_id("add-demand-needs").click()
+    page.get_by_test_id("category-sheet").get_by_role("button", name="子女入学").click()
+    demand = page.get_by_test_id("demand")
+    expect(demand.get_by_test_id("demand-category").locator("input")).to_have_value("子女入学")
+    demand.get_by_test_id("demand-description").locator("textarea").fill("孩子今年秋季需转入城关一小")
+
+    # Two photos from the camera: a portrait one (EXIF rotated) and a small one.
+    camera = page.get_by_test_id("visit-photos-camera")
+    camera.set_input_files(
+        files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg(2400, 1800, "#2a6", 6)}]
+    )
+    expect(page.get_by_test_id("photo-thumb")).to_have_count(1, timeout=15_000)
+    camera.set_input_files(
+        files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600, "#a62")}]
+    )
+    expect(page.get_by_test_id("photo-thumb")).to_have_count(2, timeout=15_000)
+    wait_saved(page)
+
+    # The browser reloads (a crash, an update): the draft is all still there.
+    page.reload()
+    expect(page.get_by_test_id("visit-form")).to_be_visible(timeout=15_000)
+    expect(page.get_by_test_id("visit-talent").locator("input")).to_have_value(talent)
+    expect(page.get_by_test_id("visit-place").locator("input")).to_have_value(
+        "清源农业科技有限公司会议室"
+    )
+    expect(page.get_by_test_id("location-fix")).to_be_visible()
+    expect(
+        page.get_by_test_id("demand").get_by_test_id("demand-description").locator("textarea")
+    ).to_have_value("孩子今年秋季需转入城关一小")
+    expect(page.get_by_test_id("photo-thumb")).to_have_count(2)
+    expect(page.get_by_test_id("photo-thumb").locator("img")).to_have_count(2)
+
+    photos = idb(page, "drafts", visit_id)["data"]["state"]["photos"]
+    assert len(photos) == 2
+
+    page.get_by_test_id("form-submit").click()
+    expect(page).to_have_url(re.compile(f"/records/visit/{visit_id}$"), timeout=10_000)
+    expect(page.get_by_test_id("review-status")).to_have_text("已提交")
+    expect(page.get_by_test_id("record-demand")).to_contain_text("孩子今年秋季需转入城关一小")
+    # Submitted: the draft is gone, the outbox holds the record.
+    assert idb(page, "drafts", visit_id) is None
+    return {"id": visit_id, "talent": talent, "photos": photos}
+
+
+def record_inspection(page: Page) -> dict[str, Any]:
+    """Check a centre item by item, one item short of standard with a rectification; submit."""
+    page.goto("/")
+    page.get_by_test_id("tile-inspection").click()
+    expect(page.get_by_test_id("inspection-form")).to_be_visible()
+    inspection_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    centre = pick_first(page, "inspection-center")
+    page.get_by_role("button", name="获取定位").click()
+    expect(page.get_by_test_id("location-distance")).to_contain_text("距阵地登记位置")
+
+    items = page.get_by_test_id("checklist-item")
+    expect(items).to_have_count(13)
+    for i in range(13):
+        items.nth(i).get_by_text("达标", exact=True).click()
+    expect(page.get_by_test_id("inspection-total")).to_contain_text("100 / 100")
+
+    short = items.nth(6)  # 运行管理 · 坐班值班制度 (10 points)
+    short.get_by_text("不达标", exact=True).click()
+    expect(page.get_by_test_id("inspection-total")).to_contain_text("90 / 100")
+    short.get_by_test_id("item-note").locator("textarea").fill("值班表未公示")
+    short.get_by_test_id("item-photos-7-camera").set_input_files(
+        files=[{"name": "IMG_0003.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, "#66a")}]
+    )
+    expect(short.get_by_test_id("photo-thumb")).to_have_count(1, timeout=15_000)
+    short.get_by_test_id("rectify").click()
+    rect = short.get_by_test_id("rectification")
+    expect(rect.get_by_test_id("rectification-issue").locator("textarea")).to_have_value(
+        "坐班值班制度：值班表未公示"
+    )
+    rect.get_by_test_id("rectification-unit").locator("input").fill("东门社区党支部")
+    wait_saved(page)
+
+    page.reload()
+    expect(page.get_by_test_id("inspection-form")).to_be_visible(timeout=15_000)
+    expect(page.get_by_test_id("inspection-total")).to_contain_text("90 / 100")
+    expect(
+        page.get_by_test_id("rectification").get_by_test_id("rectification-unit").locator("input")
+    ).to_have_value("东门社区党支部")
+
+    draft = idb(page, "drafts", inspection_id)["data"]["state"]
+    item_photos = [p for item in draft["items"].values() for p in item["photos"]]
+    assert len(item_photos) == 1
+
+    page.get_by_test_id("form-submit").click()
+    expect(page).to_have_url(re.compile(f"/records/inspection/{inspection_id}$"), timeout=10_000)
+    expect(page.get_by_test_id("record-score")).to_contain_text("90")
+    expect(page.get_by_test_id("record-rectification")).to_contain_text("东门社区党支部")
+    return {"id": inspection_id, "centre": centre, "photos": item_photos}
+
+
+def test_offline_visit_and_inspection_reach_the_server_once(
+    phones: Callable[..., BrowserContext], live_server: LiveServer
+) -> None:
+    context = phones()
+    page = context.new_page()
+    signed_in_and_synced(page)
+    token = token_of(page)
+
+    context.set_offline(True)
+    page.reload()  # served by the service worker
+    expect(page.get_by_test_id("network-state")).to_have_text("离线", timeout=10_000)
+    visit = record_visit(page)
+    inspection = record_inspection(page)
+
+    # Still offline: both wait on the phone, and "我的记录" lists them.
+    assert len(idb(page, "outbox")) >= 4  # put + submit for each
+    page.goto("/records")
+    rows = page.get_by_test_id("record-row")
+    expect(rows).to_have_count(2)
+    expect(page.locator(f"[data-record='{visit['id']}']")).to_contain_text("待同步")
+
+    context.set_offline(False)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def server_visit() -> dict[str, Any] | None:
+        reply = httpx.get(f"{live_server.url}/api/visits/{visit['id']}", headers=headers)
+        if reply.status_code != 200:
+            return None
+        body = reply.json()
+        return body if body["status"] == "submitted" and not body["missing_photos"] else None
+
+    got = wait_until(server_visit, timeout=60, what="the visit and its photos on the server")
+    assert got["talent_name"] == visit["talent"]
+    assert got["mode"] == "symposium"
+    assert got["visitors"] == ["张三", "李明"]
+    assert got["sends"] == ["policy"]
+    assert got["latitude"] == pytest.approx(HERE["latitude"])
+    assert got["accuracy"] == pytest.approx(HERE["accuracy"])
+    assert got["located_at"]
+    assert sorted(got["photos"]) == sorted(visit["photos"])
+    [demand] = got["demands"]
+    assert demand["category"] == "school_enrolment"
+    assert demand["description"] == "孩子今年秋季需转入城关一小"
+    assert demand["ask_key"] == "needs"
+
+    # Photos: the server's bytes hash to their names; resized, oriented, JPEG.
+    sizes = set()
+    for sha in got["photos"]:
+        data = download(live_server, token, sha)
+        assert hashlib.sha256(data).hexdigest() == sha
+        image = Image.open(io.BytesIO(data))
+        assert image.format == "JPEG"
+        sizes.add(image.size)
+    assert sizes == {(1200, 1600), (800, 600)}
+
+    def server_inspection() -> list[dict[str, Any]] | None:
+        records = pull_all(live_server, token)
+        found = [r for r in records if r["entity"] == "inspection" and r["id"] == inspection["id"]]
+        if not found or found[0]["status"] != "submitted" or found[0]["missing_photos"]:
+            return None
+        results = [r for r in records if r["entity"] == "inspection_item_result"]
+        return records if any(r["missing_photos"] == [] for r in results) else None
+
+    records = wait_until(server_inspection, timeout=60, what="the inspection on the server")
+    [got_inspection] = [r for r in records if r["entity"] == "inspection"]
+    assert got_inspection["total_score"] == pytest.approx(90)
+    results = [r for r in records if r["entity"] == "inspection_item_result"]
+    assert len(results) == 13
+    [short] = [r for r in results if r["result"] == "not_met"]
+    assert short["score"] == 0 and short["note"] == "值班表未公示"
+    assert short["photos"] == inspection["photos"]
+    assert short["missing_photos"] == []
+    data = download(live_server, token, inspection["photos"][0])
+    assert hashlib.sha256(data).hexdigest() == inspection["photos"][0]
+    [rect] = [r for r in records if r["entity"] == "rectification"]
+    assert rect["item_id"] == short["item_id"]
+    assert rect["responsible_unit_name"] == "东门社区党支部"
+    assert rect["issue"] == "坐班值班制度：值班表未公示"
+
+    # Exactly once: one visit and one inspection, whatever the retries.
+    visits = [r for r in records if r["entity"] == "visit"]
+    assert [v["id"] for v in visits] == [visit["id"]]
+    assert len([r for r in records if r["entity"] == "demand"]) == 1
+
+    # The phone sees it synced, and the outbox is empty.
+    page.goto("/records")
+    expect(page.locator(f"[data-record='{visit['id']}']")).to_contain_text("已同步", timeout=30_000)
+    expect(page.locator(f"[data-record='{inspection['id']}']")).to_contain_text(
+        "已同步", timeout=30_000
+    )
+    wait_until(lambda: idb(page, "outbox") == [], what="an empty outbox")
+
+    # A second phone, same visitor: both records arrive with its first pull.
+    other = phones().new_page()
+    signed_in_and_synced(other)
+    other.goto("/records")
+    expect(other.get_by_test_id("record-row")).to_have_count(2, timeout=30_000)
+    other.locator(f"[data-record='{visit['id']}']").click()
+    expect(other.get_by_test_id("record-target")).to_contain_text(visit["talent"])
+    expect(other.get_by_test_id("record-demand")).to_contain_text("孩子今年秋季需转入城关一小")
+    expect(other.get_by_test_id("review-status")).to_have_text("已提交")
+    other.go_back()
+    other.locator(f"[data-record='{inspection['id']}']").click()
+    expect(other.get_by_test_id("record-target")).to_contain_text(inspection["centre"])
+    expect(other.get_by_test_id("record-rectification")).to_contain_text("东门社区党支部")
+
+
+def test_roster_search_by_pinyin_initials_starts_a_visit(
+    phones: Callable[..., BrowserContext], live_server: LiveServer
+) -> None:
+    page = phones().new_page()
+    signed_in_and_synced(page)
+    talents = [r["data"] for r in idb(page, "rosters") if r["kind"] == "talent"]
+    target = talents[0]
+    page.get_by_test_id("tile-rosters").click()
+    page.get_by_test_id("roster-search").locator("input").fill(target["name_initials"])
+    row = page.get_by_test_id("roster-row").filter(has_text=target["name"]).first
+    expect(row).to_contain_text("尚未走访")
+    row.click()
+    expect(page.get_by_test_id("visit-talent").locator("input")).to_have_value(target["name"])
+    assert f"talent={target['id']}" in page.url
+
+
+def test_far_from_the_centre_is_flagged(phones: Callable[..., BrowserContext]) -> None:
+    page = phones().new_page()
+    signed_in_and_synced(page)
+    centre = next(r["data"] for r in idb(page, "rosters") if r["kind"] == "service_center")
+    # 0.01° of latitude is about 1.1 km.
+    page.context.set_geolocation(
+        {"latitude": centre["latitude"] + 0.01, "longitude": centre["longitude"], "accuracy": 150}
+    )
+    page.goto(f"/inspections/new?center={centre['id']}")
+    expect(page.get_by_test_id("inspection-center").locator("input")).to_have_value(centre["name"])
+    page.get_by_role("button", name="获取定位").click()
+    expect(page.get_by_test_id("location-imprecise")).to_be_visible()
+    expect(page.get_by_test_id("location-distance")).to_contain_text("超过 500 米")
+    expect(page.get_by_test_id("location-distance")).to_contain_text("1.1 公里")

@@ -1,0 +1,194 @@
+"""Stale edits: applied field by field, conflicting fields kept for a person to resolve."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+
+from server.db import json_load
+from server.sync.tables import Revision, SyncConflict
+from server.visits.tables import Demand, Visit
+from tests.support.client import login
+from tests.sync.helpers import Device, demand, talent_of, visit
+
+Client = httpx.AsyncClient
+
+
+async def device(client: Client, username: str, device_id: str = "phone-1") -> Device:
+    return Device(client, await login(client, username, device_id), device_id)
+
+
+async def _visit_edited_by_supervisor(client: Client) -> tuple[Device, Device, dict]:
+    """zhangsan's draft (v1), then the supervisor changes its notes (v2)."""
+    phone = await device(client, "zhangsan")
+    body = visit(talent_of("zhangsan"), notes="原始记录", place="城关镇")
+    await phone.push(phone.put(body))
+    boss = await device(client, "zhaoli")
+    edited = await boss.push(boss.put({**body, "notes": "审核人改的"}, base_version=1))
+    assert edited["results"][0]["version"] == 2
+    return phone, boss, body
+
+
+async def test_stale_edit_applies_other_fields_and_keeps_the_conflict(client: Client) -> None:
+    phone, _, body = await _visit_edited_by_supervisor(client)
+    # Offline since v1, the visitor changes the notes (conflict) and the place (no conflict).
+    response = await phone.push(
+        phone.put({**body, "notes": "走访人改的", "place": "人才公寓"}, base_version=1)
+    )
+    result = response["results"][0]
+    assert result["status"] == "conflict"
+    assert result["version"] == 3
+    [conflict] = result["conflicts"]
+    assert conflict["field"] == "notes"
+    assert conflict["base_value"] == "原始记录"
+    assert conflict["server_value"] == "审核人改的"
+    assert conflict["client_value"] == "走访人改的"
+    row = await Visit.select(Visit.notes, Visit.place).first()
+    assert row == {"notes": "审核人改的", "place": "人才公寓"}
+    stored = await SyncConflict.select().first()
+    assert stored is not None
+    assert json_load(stored["client_value"]) == "走访人改的"
+    assert stored["resolved_at"] is None
+    # The replay of that push answers the same conflict and stores nothing more.
+    again = await phone.push(
+        phone.put({**body, "notes": "走访人改的"}, base_version=1)
+        | {"mutation_id": response["results"][0]["mutation_id"], "seq": 2}
+    )
+    assert again["results"][0]["status"] == "duplicate"
+    assert again["results"][0]["original"] == result
+    assert await SyncConflict.count() == 1
+
+
+async def test_conflicts_are_listed_to_who_may_see_them_and_resolved(client: Client) -> None:
+    phone, boss, body = await _visit_edited_by_supervisor(client)
+    response = await phone.push(phone.put({**body, "notes": "走访人改的"}, base_version=1))
+    conflict_id = response["results"][0]["conflicts"][0]["conflict_id"]
+    for who in (phone, boss):
+        listed = (await client.get("/api/sync/conflicts", headers=who.headers)).json()
+        assert [c["id"] for c in listed] == [conflict_id]
+        assert listed[0]["current_value"] == "审核人改的"
+        assert listed[0]["author_name"] == "张三"
+        assert listed[0]["device_id"] == "phone-1"
+    other = await device(client, "lisi")
+    assert (await client.get("/api/sync/conflicts", headers=other.headers)).json() == []
+    response = await client.post(
+        f"/api/sync/conflicts/{conflict_id}/resolve",
+        json={"resolution": "client"},
+        headers=other.headers,
+    )
+    assert response.status_code == 404
+    # The visitor takes their own value: a new version, a revision, a change for pull.
+    _, cursor = await phone.pull_all()
+    response = await client.post(
+        f"/api/sync/conflicts/{conflict_id}/resolve",
+        json={"resolution": "client"},
+        headers=phone.headers,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["resolved"] is True
+    assert response.json()["current_value"] == "走访人改的"
+    assert await Visit.select(Visit.notes, Visit.version).first() == {
+        "notes": "走访人改的",
+        "version": 3,
+    }
+    assert await Revision.count().where(Revision.entity_id == uuid.UUID(body["id"])) == 3
+    changes, _ = await phone.pull_all(cursor)
+    assert [c["record"]["notes"] for c in changes] == ["走访人改的"]
+    response = await client.post(
+        f"/api/sync/conflicts/{conflict_id}/resolve",
+        json={"resolution": "server"},
+        headers=boss.headers,
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "sync.already_resolved"
+    assert (await client.get("/api/sync/conflicts", headers=phone.headers)).json() == []
+    resolved = (
+        await client.get("/api/sync/conflicts?status=resolved", headers=phone.headers)
+    ).json()
+    assert [c["resolution"] for c in resolved] == ["client"]
+
+
+async def test_resolving_with_a_value_is_validated(client: Client) -> None:
+    phone, boss, body = await _visit_edited_by_supervisor(client)
+    response = await phone.push(
+        phone.put({**body, "notes": "走访人改的", "mode": "phone"}, base_version=1)
+    )
+    [conflict] = response["results"][0]["conflicts"]
+    url = f"/api/sync/conflicts/{conflict['conflict_id']}/resolve"
+    response = await client.post(
+        url, json={"resolution": "value", "value": "x" * 20000}, headers=boss.headers
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "sync.validation"
+    response = await client.post(
+        url, json={"resolution": "value", "value": "合并后的记录"}, headers=boss.headers
+    )
+    assert response.status_code == 200
+    assert await Visit.select(Visit.notes, Visit.mode).first() == {
+        "notes": "合并后的记录",
+        "mode": "phone",
+    }
+
+
+async def test_demand_edits_conflict_field_by_field(client: Client) -> None:
+    phone = await device(client, "zhangsan")
+    d = demand()
+    body = visit(talent_of("zhangsan"), demands=[d])
+    await phone.push(phone.put(body))
+    boss = await device(client, "zhaoli")
+    await boss.push(
+        boss.put(
+            {**body, "demands": [{**d, "description": "审核人补充", "base_version": 1}]},
+            base_version=1,
+        )
+    )
+    response = await phone.push(
+        phone.put(
+            {
+                **body,
+                "demands": [
+                    {**d, "description": "走访人补充", "category": "medical", "base_version": 1}
+                ],
+            },
+            base_version=1,
+        )
+    )
+    result = response["results"][0]
+    assert result["status"] == "conflict"
+    assert [(c["entity"], c["field"]) for c in result["conflicts"]] == [("demand", "description")]
+    row = await Demand.select(Demand.description, Demand.category).first()
+    assert row == {"description": "审核人补充", "category": "medical"}
+
+
+async def test_stale_delete_is_a_conflict_not_a_silent_loss(client: Client) -> None:
+    phone, _, body = await _visit_edited_by_supervisor(client)
+    response = await phone.push(phone.mutation("visit.delete", id=body["id"], base_version=1))
+    result = response["results"][0]
+    assert result["status"] == "conflict"
+    assert result["conflicts"][0]["field"] == "_deleted"
+    assert await Visit.count().where(Visit.deleted_at.is_null()) == 1
+    conflict_id = result["conflicts"][0]["conflict_id"]
+    response = await client.post(
+        f"/api/sync/conflicts/{conflict_id}/resolve",
+        json={"resolution": "client"},
+        headers=phone.headers,
+    )
+    assert response.status_code == 200
+    assert await Visit.count().where(Visit.deleted_at.is_null()) == 0
+
+
+async def test_field_staff_cannot_resolve_into_a_submitted_record(client: Client) -> None:
+    phone, _boss, body = await _visit_edited_by_supervisor(client)
+    response = await phone.push(
+        phone.put({**body, "notes": "走访人改的"}, base_version=1),
+        phone.mutation("visit.submit", id=body["id"]),
+    )
+    conflict_id = response["results"][0]["conflicts"][0]["conflict_id"]
+    url = f"/api/sync/conflicts/{conflict_id}/resolve"
+    response = await client.post(url, json={"resolution": "client"}, headers=phone.headers)
+    assert response.status_code == 409
+    assert response.json()["code"] == "sync.locked"
+    # Keeping the server's value writes nothing, so it is always allowed.
+    response = await client.post(url, json={"resolution": "server"}, headers=phone.headers)
+    assert response.status_code == 200

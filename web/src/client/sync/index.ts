@@ -1,0 +1,23 @@
+/**
+ * The sync module's public API: what the field screens code against.
+ *
+ * Records are queued as protocol mutations (./queue.ts) and photos kept by
+ * content hash; the engine (./engine.ts) pushes, uploads and pulls; screens read
+ * rosters, config and "my records" from the phone (./local.ts). Nothing here
+ * needs the network: offline work never waits for the server.
+ */
+export { exportUnsent } from './exportUnsent'
+export { requestSync, startSync } from './engine'
+export {
+  getMyRecord,
+  getServiceCenter,
+  getTalent,
+  listCampaigns,
+  listChecklistTemplates,
+  listMyRecords,
+  listServiceCenters,
+  listTalents,
+} from './local'
+export { discardPhoto, photoBytes, queueInspection, queueVisit, savePhoto } from './queue'
+export { syncState } from './state'
+export type * from './types'
