@@ -136,12 +136,19 @@ class SyncClient:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         return headers | (extra or {})
 
-    async def _once(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        """One request; raises :class:`ApiFailure` for our 4xx, ``_Transient`` otherwise."""
+    async def _once(
+        self, method: str, url: str, expected: tuple[int, ...] = (), **kwargs: Any
+    ) -> httpx.Response:
+        """One request; raises :class:`ApiFailure` for our 4xx, ``_Transient`` otherwise.
+
+        Statuses in ``expected`` are returned as they are.
+        """
         try:
             response = await self._http.request(method, url, **kwargs)
         except httpx.TransportError as exc:
             raise _Transient(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code in expected:
+            return response
         if response.status_code == 401:
             raise AuthRequired("sign in again")
         if response.status_code in _RETRY_STATUS:
@@ -249,7 +256,9 @@ class SyncClient:
             if isinstance(outcome, protocol.Rejected) and outcome.code == "sync.sequence_reused":
                 renumber_from = int(outcome.details.get("last_seq", answer.last_seq)) + 1
                 continue
-            if isinstance(outcome, protocol.Applied):
+            if queued.op == "skip":  # our placeholder: the mutation it stands for is kept
+                answers.append((queued.mutation_id, "done", None))
+            elif isinstance(outcome, protocol.Applied):
                 report.applied += not isinstance(result, protocol.Duplicate)
                 report.missing_photos.update(outcome.missing_photos)
                 answers.append((queued.mutation_id, "done", None))
@@ -311,7 +320,9 @@ class SyncClient:
 
     async def _probe(self, sha256: str) -> tuple[int, bool]:
         """(bytes the server holds, complete?) from HEAD."""
-        response = await self._once("HEAD", f"/api/media/{sha256}", headers=self._headers())
+        response = await self._once(
+            "HEAD", f"/api/media/{sha256}", expected=(404,), headers=self._headers()
+        )
         if response.status_code == 404:
             return 0, False
         try:

@@ -168,7 +168,7 @@ def record_visit(page: Page) -> dict[str, Any]:
     page.get_by_test_id("visit-place").locator("input").fill("清源农业科技有限公司会议室")
     page.get_by_role("button", name="获取定位").click()
     expect(page.get_by_test_id("location-fix")).to_contain_text("精度约 18 米")
-    page.get_by_role("checkbox", name="送政策").click()
+    page.get_by_role("button", name="送政策").click()
     page.get_by_test_id("ask-needs").locator("textarea").fill("希望协调孩子入学")
 
     page.get_by_test_id("add-demand-needs").click()

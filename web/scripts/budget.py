@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import io
+import os
 import random
 import shutil
 import statistics
@@ -53,9 +54,39 @@ BUDGETS = {
 }
 CPU_SLOWDOWN = 4
 HERE = {"latitude": 28.2012, "longitude": 112.9034, "accuracy": 18}
-FIELD_ROUTES = ["/visits/new", "/inspections/new", "/rosters", "/records", "/drafts"]
+FIELD_ROUTES = [
+    "/visits/new",
+    "/inspections/new",
+    "/rosters",
+    "/records",
+    # A record's read-only page (the id need not exist: the screen's code loads all the same).
+    "/records/visit/00000000-0000-4000-8000-000000000000",
+    "/drafts",
+]
 
-# Records, in the page, when interactions happen and how long each took (Event Timing).
+# Times every tap and keystroke from the input event to the end of the next frame the main thread
+# produces (the rAF callback, then a task queued from it, runs after that frame's style, layout and
+# paint): what the app's own code and rendering cost, at the throttled CPU speed.
+ANSWER_PROBE = """() => {
+    window.__answers = [];
+    let start = null, label = '';
+    const name = (t) => t?.closest?.('[data-testid]')?.dataset.testid ?? (t?.textContent ?? '').trim().slice(0, 12);
+    addEventListener('pointerdown', (e) => { start = e.timeStamp; label = 'tap ' + name(e.target); }, true);
+    addEventListener('keydown', (e) => { start = e.timeStamp; label = 'key ' + name(e.target); }, true);
+    // Text inserted without a key event (an IME commit, or Playwright typing Chinese).
+    addEventListener('beforeinput', (e) => { if (start === null) { start = e.timeStamp; label = 'type ' + name(e.target); } }, true);
+    const measure = () => {
+        if (start === null) return;
+        const s = start, l = label;
+        start = null;
+        requestAnimationFrame(() => setTimeout(() => window.__answers.push({label: l, ms: performance.now() - s}), 0));
+    };
+    addEventListener('click', measure, true);
+    addEventListener('input', measure, true);
+}"""
+
+# The browser's own figure (Event Timing, as INP counts it): up to the frame being presented, so in
+# headless Chromium it includes software compositing on a shared CPU.
 EVENT_TIMING = """() => {
     window.__interactions = [];
     new PerformanceObserver((list) => {
@@ -253,10 +284,18 @@ def measure_photo(context: BrowserContext, runs: int, rate: float) -> list[float
     return times
 
 
+def settle(page: Page) -> None:
+    """Let the app's start-up sync finish: measure the form, not a pull running behind it."""
+    page.wait_for_load_state("networkidle")
+    time.sleep(2)
+
+
 def drive_visit_form(page: Page) -> None:
     page.goto("/visits/new")
     page.get_by_test_id("visit-form").wait_for()
+    settle(page)
     page.evaluate(EVENT_TIMING)
+    page.evaluate(ANSWER_PROBE)
     page.get_by_test_id("visit-talent").click()
     picker = page.get_by_test_id("roster-picker")
     picker.get_by_test_id("roster-search").locator("input").press_sequentially("w", delay=80)
@@ -267,8 +306,8 @@ def drive_visit_form(page: Page) -> None:
     )
     page.get_by_role("button", name="获取定位").click()
     page.get_by_test_id("location-fix").wait_for()
-    page.get_by_role("checkbox", name="送政策").click()
-    page.get_by_role("checkbox", name="送温暖").click()
+    page.get_by_role("button", name="送政策").click()
+    page.get_by_role("button", name="送温暖").click()
     page.get_by_test_id("ask-needs").locator("textarea").press_sequentially(
         "希望协调孩子入学问题", delay=60
     )
@@ -289,7 +328,9 @@ def drive_visit_form(page: Page) -> None:
 def drive_inspection_form(page: Page) -> None:
     page.goto("/inspections/new")
     page.get_by_test_id("inspection-form").wait_for()
+    settle(page)
     page.evaluate(EVENT_TIMING)
+    page.evaluate(ANSWER_PROBE)
     page.get_by_test_id("inspection-center").click()
     page.get_by_test_id("roster-picker").get_by_test_id("roster-row").first.click()
     items = page.get_by_test_id("checklist-item")
@@ -297,7 +338,7 @@ def drive_inspection_form(page: Page) -> None:
         items.nth(i).get_by_text("达标", exact=True).click()
     short = items.nth(6)
     short.get_by_text("部分达标", exact=True).click()
-    short.locator(".van-stepper__minus").click()
+    short.get_by_role("button", name="减分").click()
     short.get_by_test_id("item-note").locator("textarea").press_sequentially("值班表未公示", delay=60)
     short.get_by_test_id("rectify").click()
     short.get_by_test_id("rectification-unit").locator("input").press_sequentially(
@@ -314,6 +355,7 @@ def measure_interactions(context: BrowserContext, rate: float) -> dict[str, Any]
         cdp = throttle(context, page, rate)
         drive(page)
         entries = page.evaluate("window.__interactions")
+        answers = page.evaluate("window.__answers")
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": 1})
         page.close()
         by_id: dict[int, dict[str, Any]] = {}
@@ -321,7 +363,12 @@ def measure_interactions(context: BrowserContext, rate: float) -> dict[str, Any]
             if e["id"] not in by_id or e["duration"] > by_id[e["id"]]["duration"]:
                 by_id[e["id"]] = e
         worst = sorted(by_id.values(), key=lambda e: -e["duration"])
-        out[name] = {"slow": len(by_id), "worst": worst[:3]}
+        out[name] = {
+            "count": len(answers),
+            "answers": sorted(answers, key=lambda a: -a["ms"])[:3],
+            "p50": statistics.median(a["ms"] for a in answers) if answers else 0,
+            "event_timing": worst[:3],
+        }
     return out
 
 
@@ -339,6 +386,7 @@ def main() -> int:
         print("web/dist is not built: run `make web` first", file=sys.stderr)
         return 2
 
+    load_before = os.getloadavg()[0]
     data_dir = Path(tempfile.mkdtemp(prefix="zoufang-budget-"))
     server = LiveServer(data_dir, free_port())
     over: list[str] = []
@@ -381,6 +429,9 @@ def main() -> int:
         return ok
 
     print(f"Zoufang field app budgets (Chromium, phone viewport, {time.strftime('%Y-%m-%d %H:%M')})")
+    # Timings depend on what else the machine runs: say how busy it was.
+    cores = os.cpu_count() or 1
+    print(f"Machine: {cores} CPU cores, load average {load_before:.1f} before and {os.getloadavg()[0]:.1f} after")
     print("\nBytes (gzip -9 of the built files)")
     v = b["first_visit"] / KB
     print(line(f"Everything loaded on first visit ({b['first_visit_files']} files)", f"{v:.1f} KB", "≤ 250 KB", check("first_visit_kb", v)))
@@ -400,14 +451,18 @@ def main() -> int:
     print(line(f"No CPU slowdown (median of {len(photo)}, max {max(photo):.0f} ms)", f"{v:.0f} ms", "≤ 1500 ms", check("photo_ms", v)))
     print(line(f"{CPU_SLOWDOWN}× CPU slowdown (info, median of {len(photo_slow)})", f"{statistics.median(photo_slow):.0f} ms", "", None))
 
-    print(f"\nForm interactions at {CPU_SLOWDOWN}× CPU slowdown (Event Timing: input delay + handlers + paint)")
+    print(f"\nForm interactions at {CPU_SLOWDOWN}× CPU slowdown: input event to the end of the next frame")
     for form, result in inter.items():
-        worst = result["worst"][0]["duration"] if result["worst"] else 0
-        label = f"{form}: slowest interaction ({result['slow']} took ≥ 16 ms)"
+        worst = result["answers"][0]["ms"] if result["answers"] else 0
+        label = f"{form}: slowest of {result['count']} taps and keys (median {result['p50']:.0f} ms)"
         print(line(label, f"{worst:.0f} ms", "≤ 100 ms", check("interaction_ms", worst)))
-        for e in result["worst"]:
-            split = f"(input {e['delay']:.0f} + handlers {e['handlers']:.0f} + paint)"
-            print(line(f"    {e['name']} on {e['target'] or '?'} {split}", f"{e['duration']:.0f} ms", "", None))
+        for a in result["answers"]:
+            print(line(f"    {a['label']}", f"{a['ms']:.0f} ms", "", None))
+    print("  Event Timing, up to the frame presented (info: headless software compositing on a shared CPU)")
+    for form, result in inter.items():
+        for e in result["event_timing"][:2]:
+            split = f"(input {e['delay']:.0f}, handlers {e['handlers']:.0f})"
+            print(line(f"    {form}: {e['name']} on {e['target'] or '?'} {split}", f"{e['duration']:.0f} ms", "", None))
 
     print("\n" + ("All figures within budget." if not over else f"Over budget: {', '.join(over)}"))
     return 1 if (over and args.strict) else 0

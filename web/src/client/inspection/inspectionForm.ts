@@ -17,11 +17,11 @@ import { addDays, isIsoDate } from '../forms/dates'
 import { checkMax, type Errors } from '../forms/validation'
 import type { Fix } from '../location/geo'
 
-export const RESULT_OPTIONS: readonly { value: ItemResultValue; label: string }[] = [
-  { value: 'met', label: '达标' },
-  { value: 'partly_met', label: '部分达标' },
-  { value: 'not_met', label: '不达标' },
-  { value: 'not_applicable', label: '不适用' },
+export const RESULT_OPTIONS: readonly { value: ItemResultValue; label: string; tone: 'good' | 'warn' | 'bad' | 'none' }[] = [
+  { value: 'met', label: '达标', tone: 'good' },
+  { value: 'partly_met', label: '部分达标', tone: 'warn' },
+  { value: 'not_met', label: '不达标', tone: 'bad' },
+  { value: 'not_applicable', label: '不适用', tone: 'none' },
 ]
 
 const RESULT_LABELS: Readonly<Record<ItemResultValue, string>> = {

@@ -2,7 +2,8 @@
  * compressPhoto(): a camera file in, a ≤ 1600 px JPEG out. Uses a worker with
  * OffscreenCanvas when the engine has it, else the page's canvas.
  */
-import { PhotoError, processWithCanvas, type ProcessedPhoto, type ProcessOptions } from './process'
+import type { ProcessedPhoto, ProcessOptions } from './process'
+import { PhotoError } from './photoError'
 
 interface Reply {
   id: number
@@ -71,5 +72,7 @@ export async function compressPhoto(file: Blob, options: ProcessOptions = {}): P
       if (error instanceof PhotoError && error.code === 'decode') throw error
     }
   }
+  // Only engines without OffscreenCanvas (or a broken worker) load the page-side code.
+  const { processWithCanvas } = await import('./process')
   return processWithCanvas(file, options)
 }

@@ -6,7 +6,10 @@
  * (imageOrientation: 'from-image'); the position is kept as data, never read
  * from the photo.
  */
+import { PhotoError } from './photoError'
 import { fitWithin, JPEG_QUALITY, MAX_EDGE, watermarkLayout, type Size } from './resize'
+
+export { PhotoError }
 
 export interface ProcessOptions {
   maxEdge?: number
@@ -20,16 +23,6 @@ export interface ProcessedPhoto {
   mime: 'image/jpeg'
   width: number
   height: number
-}
-
-export class PhotoError extends Error {
-  override readonly name = 'PhotoError'
-  constructor(
-    readonly code: 'decode' | 'encode' | 'not_jpeg',
-    message: string,
-  ) {
-    super(message)
-  }
 }
 
 type Context2D = OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D
