@@ -1,0 +1,331 @@
+"""Sync throughput, measured against baselines taken in the same run. Prints figures; not a test.
+
+    .venv/bin/python bench/sync_bench.py --database sqlite
+    .venv/bin/python bench/sync_bench.py --database postgresql   # on ZOUFANG_TEST_PG's server
+
+A real `zoufang serve` process on a fresh database (the demo county seeded) receives:
+1. N visit records pushed over HTTP in batches (visit.put, one demand each) → records/s, and the
+   ratio to a raw insert of the same visit and demand rows with the database driver
+   (sqlite3 / asyncpg executemany, one transaction per batch) into a scratch copy of the tables
+   (target ≥ 0.3);
+2. the same kind of record pushed one request per record (a sample) → batched ÷ single
+   (target ≥ 10);
+3. JPEG photos uploaded (PUT /api/media/{sha256}) → MB/s, and the ratio to raw SHA-256 plus
+   write of the same bytes to disk (target ≥ 0.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import random
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from server.demo import DEMO_PASSWORD, demo_id  # noqa: E402
+from tests.support.live import LiveServer, free_port  # noqa: E402
+
+PG_ADMIN = os.environ.get("ZOUFANG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def visit_payload(i: int) -> dict[str, Any]:
+    visit_id = str(uuid.uuid4())
+    return {
+        "id": visit_id,
+        "campaign_id": str(demo_id("campaign/sssw")),
+        "talent_id": str(demo_id(f"talent/{(i * 4) % 200}")),  # 城关镇's talents: 0, 4, 8, ...
+        "visited_on": "2026-11-20",
+        "mode": "in_person",
+        "visitors": ["张三"],
+        "lead_official": "刘县长",
+        "place": "清源农业科技有限公司",
+        "sends": ["policy", "service"],
+        "policies": "《清源县人才新政十条》",
+        "asks": {"needs": f"第{i}次走访：希望解决子女入学", "suggestions": "简化申报流程"},
+        "notes": "企业研发团队扩充，需要配套政策。" * 3,
+        "device_created_at": "2026-11-20T10:30:00+08:00",
+        "demands": [
+            {
+                "id": str(uuid.uuid4()),
+                "ask_key": "needs",
+                "category": "school_enrolment",
+                "description": "子女转学到县第一小学",
+            }
+        ],
+    }
+
+
+class Pusher:
+    def __init__(self, client: httpx.Client, device_id: str) -> None:
+        self.client = client
+        self.device_id = device_id
+        self.seq = 0
+
+    def push(self, visits: list[dict[str, Any]]) -> None:
+        mutations = []
+        for visit in visits:
+            self.seq += 1
+            mutations.append(
+                {
+                    "op": "visit.put",
+                    "mutation_id": str(uuid.uuid4()),
+                    "seq": self.seq,
+                    "base_version": 0,
+                    "visit": visit,
+                }
+            )
+        body = {"protocol_version": "1.0", "device_id": self.device_id, "mutations": mutations}
+        response = self.client.post("/api/sync/push", json=body)
+        response.raise_for_status()
+        results = response.json()["results"]
+        statuses = {r["status"] for r in results}
+        if len(results) != len(visits) or statuses != {"applied"}:
+            raise SystemExit(f"push did not apply everything: {statuses} {results[:1]}")
+
+
+@contextlib.contextmanager
+def sign_in(url: str, device_id: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=url, timeout=120) as client:
+        response = client.post(
+            "/api/auth/login",
+            json={"username": "zhangsan", "password": DEMO_PASSWORD, "device_id": device_id},
+        )
+        response.raise_for_status()
+        client.headers["Authorization"] = f"Bearer {response.json()['token']}"
+        yield client
+
+
+def raw_rows(visits: list[dict[str, Any]], user_id: str, unit_id: str) -> tuple[list, list]:
+    now = dt.datetime.now(dt.UTC).isoformat()
+    visit_rows = [
+        (
+            v["id"],
+            v["campaign_id"],
+            v["talent_id"],
+            v["visited_on"],
+            v["mode"],
+            user_id,
+            unit_id,
+            json.dumps(v["visitors"], ensure_ascii=False),
+            v["lead_official"],
+            v["place"],
+            json.dumps(v["sends"]),
+            v["policies"],
+            json.dumps(v["asks"], ensure_ascii=False),
+            v["notes"],
+            "[]",
+            now,
+            now,
+        )
+        for v in visits
+    ]
+    demand_rows = [
+        (d["id"], v["id"], d["ask_key"], d["category"], d["description"], unit_id, now, now)
+        for v in visits
+        for d in v["demands"]
+    ]
+    return visit_rows, demand_rows
+
+
+VISIT_COLUMNS = (
+    "id, campaign, talent, visited_on, mode, visitor, org_unit, visitors, lead_official, place, "
+    "sends, policies, asks, notes, photos, created_at, updated_at"
+)
+DEMAND_COLUMNS = "id, visit, ask_key, category, description, org_unit, created_at, updated_at"
+
+
+def raw_sqlite(path: Path, batches: list[list[dict[str, Any]]], user: str, unit: str) -> float:
+    """The same rows, sqlite3 executemany, one transaction per batch, into scratch tables."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("CREATE TABLE bench_visit AS SELECT * FROM visit WHERE 0")
+    conn.execute("CREATE TABLE bench_demand AS SELECT * FROM demand WHERE 0")
+    started = time.perf_counter()
+    for batch in batches:
+        visit_rows, demand_rows = raw_rows(batch, user, unit)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany(
+            f"INSERT INTO bench_visit ({VISIT_COLUMNS}) VALUES ({', '.join('?' * 17)})",
+            visit_rows,
+        )
+        conn.executemany(
+            f"INSERT INTO bench_demand ({DEMAND_COLUMNS}) VALUES ({', '.join('?' * 8)})",
+            demand_rows,
+        )
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+async def raw_postgres(
+    dsn: str, batches: list[list[dict[str, Any]]], user: str, unit: str
+) -> float:
+    import asyncpg
+
+    conn = await asyncpg.connect(dsn)
+    await conn.execute("CREATE TABLE bench_visit (LIKE visit INCLUDING DEFAULTS)")
+    await conn.execute("CREATE TABLE bench_demand (LIKE demand INCLUDING DEFAULTS)")
+    visit_sql = (
+        f"INSERT INTO bench_visit ({VISIT_COLUMNS}) VALUES ($1::uuid, $2::uuid, $3::uuid, "
+        "$4::date, $5, $6::uuid, $7::uuid, $8::json, $9, $10, $11::json, $12, $13::json, $14, "
+        "$15::json, $16::timestamptz, $17::timestamptz)"
+    )
+    demand_sql = (
+        f"INSERT INTO bench_demand ({DEMAND_COLUMNS}) VALUES ($1::uuid, $2::uuid, $3, $4, $5, "
+        "$6::uuid, $7::timestamptz, $8::timestamptz)"
+    )
+    started = time.perf_counter()
+    for batch in batches:
+        visit_rows, demand_rows = raw_rows(batch, user, unit)
+        visit_rows = [
+            (
+                *r[:3],
+                dt.date.fromisoformat(r[3]),
+                *r[4:15],
+                *(dt.datetime.fromisoformat(t) for t in r[15:]),
+            )
+            for r in visit_rows
+        ]
+        demand_rows = [
+            (*r[:6], *(dt.datetime.fromisoformat(t) for t in r[6:])) for r in demand_rows
+        ]
+        async with conn.transaction():
+            await conn.executemany(visit_sql, visit_rows)
+            await conn.executemany(demand_sql, demand_rows)
+    elapsed = time.perf_counter() - started
+    await conn.close()
+    return elapsed
+
+
+def jpeg(seed: int, size: tuple[int, int] = (1600, 1200)) -> bytes:
+    """A real JPEG of noise (incompressible, like a photo's worth of detail)."""
+    from PIL import Image
+
+    rng = random.Random(seed)
+    image = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--single", type=int, default=300, help="records pushed one per request")
+    parser.add_argument("--photos", type=int, default=20)
+    args = parser.parse_args()
+
+    data_dir = Path(tempfile.mkdtemp(prefix="zoufang-bench-"))
+    server = LiveServer(data_dir, free_port())
+    pg_name = f"zoufang_bench_{uuid.uuid4().hex[:10]}"
+    if args.database == "postgresql":
+        import asyncpg
+
+        async def admin(sql: str) -> None:
+            conn = await asyncpg.connect(PG_ADMIN)
+            await conn.execute(sql)
+            await conn.close()
+
+        asyncio.run(admin(f'CREATE DATABASE "{pg_name}"'))
+        server.env["DATABASE_URL"] = f"{PG_ADMIN.rsplit('/', 1)[0]}/{pg_name}"
+    try:
+        server.cli("migrate")
+        server.cli("seed-demo")
+        server.start()
+        user, unit = str(demo_id("user/zhangsan")), str(demo_id("城关镇"))
+        visits = [visit_payload(i) for i in range(args.records)]
+        batches = [visits[i : i + args.batch] for i in range(0, len(visits), args.batch)]
+
+        with sign_in(server.url, "bench-batched") as client:
+            pusher = Pusher(client, "bench-batched")
+            started = time.perf_counter()
+            for batch in batches:
+                pusher.push(batch)
+            batched = time.perf_counter() - started
+        batched_rate = args.records / batched
+
+        singles = [visit_payload(i) for i in range(args.single)]
+        with sign_in(server.url, "bench-single") as client:
+            pusher = Pusher(client, "bench-single")
+            started = time.perf_counter()
+            for visit in singles:
+                pusher.push([visit])
+            single = time.perf_counter() - started
+        single_rate = args.single / single
+
+        raw_visits = [visit_payload(i) for i in range(args.records)]
+        raw_batches = [
+            raw_visits[i : i + args.batch] for i in range(0, len(raw_visits), args.batch)
+        ]
+        if args.database == "sqlite":
+            raw = raw_sqlite(data_dir / "zoufang.sqlite", raw_batches, user, unit)
+        else:
+            raw = asyncio.run(raw_postgres(server.env["DATABASE_URL"], raw_batches, user, unit))
+        raw_rate = args.records / raw
+
+        photos = [jpeg(i) for i in range(args.photos)]
+        total_bytes = sum(len(p) for p in photos)
+        with sign_in(server.url, "bench-photos") as client:
+            started = time.perf_counter()
+            for photo in photos:
+                sha = hashlib.sha256(photo).hexdigest()
+                response = client.put(
+                    f"/api/media/{sha}", content=photo, headers={"Content-Type": "image/jpeg"}
+                )
+                response.raise_for_status()
+                if not response.json()["complete"]:
+                    raise SystemExit("photo upload incomplete")
+            upload = time.perf_counter() - started
+        scratch = data_dir / "raw-photos"
+        scratch.mkdir()
+        started = time.perf_counter()
+        for photo in photos:
+            sha = hashlib.sha256(photo).hexdigest()
+            with (scratch / sha).open("wb") as f:
+                f.write(photo)
+                f.flush()
+                os.fsync(f.fileno())
+        raw_photo = time.perf_counter() - started
+        upload_mbs = total_bytes / upload / 1e6
+        raw_mbs = total_bytes / raw_photo / 1e6
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+        if args.database == "postgresql":
+            asyncio.run(admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
+
+    print(f"database: {args.database}   records: {args.records}   batch: {args.batch}")
+    print(f"batched push over HTTP     {batched_rate:10.0f} records/s   ({batched:.2f} s)")
+    print(f"raw driver insert          {raw_rate:10.0f} records/s   ({raw:.2f} s)")
+    print(f"  ratio push / raw         {batched_rate / raw_rate:10.2f}        (target >= 0.3)")
+    print(f"one request per record     {single_rate:10.0f} records/s   ({args.single} records)")
+    print(f"  ratio batched / single   {batched_rate / single_rate:10.1f}        (target >= 10)")
+    print(
+        f"photo upload               {upload_mbs:10.1f} MB/s      ({args.photos} photos, {total_bytes / 1e6:.1f} MB)"
+    )
+    print(f"raw sha256 + write + fsync {raw_mbs:10.1f} MB/s")
+    print(f"  ratio upload / raw       {upload_mbs / raw_mbs:10.2f}        (target >= 0.5)")
+
+
+if __name__ == "__main__":
+    main()
