@@ -18,7 +18,7 @@ NPM_STAMP := web/node_modules/.installed
 WEB_STAMP := web/dist/.built
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: help run setup web test test-static test-sqlite test-postgres test-web test-browser system-deps clean bench
+.PHONY: help run setup web test test-static test-sqlite test-postgres test-web test-browser system-deps clean bench budget
 
 help:
 	@echo "make run    install, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
@@ -87,9 +87,13 @@ test-postgres: $(PY_STAMP)
 test-browser: $(PY_STAMP) $(WEB_STAMP)
 	$(BIN)/pytest tests/e2e -q
 
+# Figures, not tests: each script prints its measurements next to a baseline from the same run.
 bench: $(PY_STAMP)
 	$(BIN)/python bench/sync_bench.py --database sqlite
 	$(BIN)/python bench/sync_bench.py --database postgresql
+
+budget: $(PY_STAMP) $(WEB_STAMP) system-deps
+	$(BIN)/python web/scripts/budget.py
 
 clean:
 	rm -rf $(VENV) web/node_modules web/dist .pytest_cache .mypy_cache .ruff_cache

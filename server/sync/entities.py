@@ -9,7 +9,6 @@ datetime, lists); :func:`norm` turns them into JSON values for comparison and re
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -156,7 +155,3 @@ RECTIFICATION = EntitySpec(
 SPECS: dict[str, EntitySpec] = {
     s.name: s for s in (VISIT, DEMAND, INSPECTION, ITEM_RESULT, RECTIFICATION)
 }
-
-
-def new_id() -> uuid.UUID:
-    return uuid.uuid4()

@@ -87,7 +87,7 @@ async def push(user: CurrentUser, body: bytes) -> protocol.PushResponse:
 
 async def _known(ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, Outcome]]:
     """Mutations already processed, by id: their stream and the result they got."""
-    if ids:
+    if not ids:
         return {}
     rows = await SyncMutation.select(
         SyncMutation.id, SyncMutation.stream, SyncMutation.result

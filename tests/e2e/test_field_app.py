@@ -18,15 +18,15 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Geolocation, Page, expect
 
-from tests.e2e.conftest import LiveServer
 from tests.e2e.test_foundation import sign_in, wait_for_service_worker
+from tests.support.live import LiveServer
 
 pytestmark = pytest.mark.browser
 
 #: Where the phone says it is: near the demo county seat.
-HERE = {"latitude": 28.2012, "longitude": 112.9034, "accuracy": 18}
+HERE: Geolocation = {"latitude": 28.2012, "longitude": 112.9034, "accuracy": 18}
 
 READ_IDB = """async ([store, key]) => {
     const db = await new Promise((ok, err) => {
@@ -58,6 +58,10 @@ def jpeg(width: int, height: int, colour: str, orientation: int | None = None) -
     return out.getvalue()
 
 
+def camera_file(name: str, data: bytes) -> FilePayload:
+    return {"name": name, "mimeType": "image/jpeg", "buffer": data}
+
+
 @pytest.fixture
 def phones(
     browser: Browser, browser_context_args: dict[str, Any]
@@ -65,7 +69,7 @@ def phones(
     """New phones (browser contexts) that allow geolocation and stand at `where`."""
     contexts: list[BrowserContext] = []
 
-    def make(where: dict[str, float] | None = None) -> BrowserContext:
+    def make(where: Geolocation | None = None) -> BrowserContext:
         context = browser.new_context(
             **browser_context_args, permissions=["geolocation"], geolocation=where or HERE
         )
@@ -175,18 +179,22 @@ def record_visit(page: Page) -> dict[str, Any]:
     page.get_by_test_id("category-sheet").get_by_role("button", name="子女入学").click()
     demand = page.get_by_test_id("demand")
     expect(demand.get_by_test_id("demand-category").locator("input")).to_have_value("子女入学")
-    demand.get_by_test_id("demand-description").locator("textarea").fill("孩子今年秋季需转入城关一小")
+    demand.get_by_test_id("demand-description").locator("textarea").fill(
+        "孩子今年秋季需转入城关一小"
+    )
 
     # Two photos from the camera: a portrait one (EXIF rotated) and a small one.
     camera = page.get_by_test_id("visit-photos-camera")
-    camera.set_input_files(
-        files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg(2400, 1800, "#2a6", 6)}]
-    )
+    camera.set_input_files(files=[camera_file("IMG_0001.jpg", jpeg(2400, 1800, "#2a6", 6))])
     expect(page.get_by_test_id("photo-thumb")).to_have_count(1, timeout=15_000)
-    camera.set_input_files(
-        files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": jpeg(800, 600, "#a62")}]
-    )
+    camera.set_input_files(files=[camera_file("IMG_0002.jpg", jpeg(800, 600, "#a62"))])
     expect(page.get_by_test_id("photo-thumb")).to_have_count(2, timeout=15_000)
+    # A thumbnail opens the photo full screen; a tap closes it.
+    page.get_by_test_id("photo-thumb").first.locator("img").click()
+    viewer = page.locator(".photo-viewer img")
+    expect(viewer).to_be_visible()
+    viewer.click()
+    expect(viewer).to_be_hidden()
     wait_saved(page)
 
     # The browser reloads (a crash, an update): the draft is all still there.
@@ -236,7 +244,7 @@ def record_inspection(page: Page) -> dict[str, Any]:
     expect(page.get_by_test_id("inspection-total")).to_contain_text("90 / 100")
     short.get_by_test_id("item-note").locator("textarea").fill("值班表未公示")
     short.get_by_test_id("item-photos-7-camera").set_input_files(
-        files=[{"name": "IMG_0003.jpg", "mimeType": "image/jpeg", "buffer": jpeg(1200, 900, "#66a")}]
+        files=[camera_file("IMG_0003.jpg", jpeg(1200, 900, "#66a"))]
     )
     expect(short.get_by_test_id("photo-thumb")).to_have_count(1, timeout=15_000)
     short.get_by_test_id("rectify").click()
@@ -402,3 +410,62 @@ def test_far_from_the_centre_is_flagged(phones: Callable[..., BrowserContext]) -
     expect(page.get_by_test_id("location-imprecise")).to_be_visible()
     expect(page.get_by_test_id("location-distance")).to_contain_text("超过 500 米")
     expect(page.get_by_test_id("location-distance")).to_contain_text("1.1 公里")
+
+
+def test_returned_visit_is_fixed_and_resubmitted(
+    phones: Callable[..., BrowserContext], live_server: LiveServer
+) -> None:
+    """A supervisor returns a visit with a comment; the visitor sees it, fixes it, sends it again."""
+    page = phones().new_page()
+    signed_in_and_synced(page)
+    page.get_by_test_id("tile-visit").click()
+    expect(page.get_by_test_id("visit-form")).to_be_visible()
+    visit_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    pick_first(page, "visit-talent")
+    page.get_by_test_id("form-submit").click()
+    expect(page).to_have_url(re.compile(f"/records/visit/{visit_id}$"), timeout=10_000)
+
+    token = token_of(page)
+    mine = {"Authorization": f"Bearer {token}"}
+
+    def on_server() -> dict[str, Any] | None:
+        reply = httpx.get(f"{live_server.url}/api/visits/{visit_id}", headers=mine)
+        return reply.json() if reply.status_code == 200 else None
+
+    sent = wait_until(on_server, what="the visit on the server")
+    supervisor = httpx.post(
+        f"{live_server.url}/api/auth/login",
+        json={
+            "username": "zhaoli",
+            "password": "demo1234",
+            "device_id": "e2e-supervisor",
+            "device_name": "e2e",
+        },
+    ).json()["token"]
+    review = httpx.post(
+        f"{live_server.url}/api/visits/{visit_id}/review",
+        json={"decision": "return", "comment": "请补充走访地点", "version": sent["version"]},
+        headers={"Authorization": f"Bearer {supervisor}"},
+    )
+    assert review.status_code == 200, review.text
+
+    # The phone pulls the review with the list; the comment is on the row and the record.
+    page.goto("/records")
+    row = page.locator(f"[data-record='{visit_id}']")
+    expect(row).to_contain_text("退回", timeout=30_000)
+    expect(row).to_contain_text("请补充走访地点")
+    row.click()
+    expect(page.get_by_test_id("review-comment")).to_contain_text("请补充走访地点")
+    page.get_by_test_id("record-edit").click()
+    expect(page.get_by_test_id("return-comment")).to_contain_text("请补充走访地点")
+    page.get_by_test_id("visit-place").locator("input").fill("人才公寓三楼会议室")
+    page.get_by_test_id("form-submit").click()
+    expect(page.get_by_test_id("review-status")).to_have_text("已提交", timeout=10_000)
+
+    def resubmitted() -> dict[str, Any] | None:
+        body = on_server()
+        return body if body and body["status"] == "submitted" and body["place"] else None
+
+    got = wait_until(resubmitted, what="the fixed visit on the server")
+    assert got["place"] == "人才公寓三楼会议室"
+    assert got["version"] > sent["version"]
