@@ -715,27 +715,29 @@ def decode_push(data: bytes) -> DecodedPush:
     mutations: list[Mutation | MalformedMutation] = []
     for raw in envelope.mutations:
         try:
-            head = msgspec.json.decode(raw, type=_MutationHead)
-        except msgspec.ValidationError as exc:
-            raise ProtocolError(
-                "request.validation", f"a mutation lacks a valid mutation_id or seq: {exc}"
-            ) from None
-        try:
             mutations.append(msgspec.json.decode(raw, type=Mutation))
         except msgspec.ValidationError as exc:
-            unknown = head.op not in _KNOWN_OPS
-            mutations.append(
-                MalformedMutation(
-                    mutation_id=head.mutation_id,
-                    seq=head.seq,
-                    code="sync.unknown_op" if unknown else "sync.malformed",
-                    message=f"unknown operation {head.op!r}" if unknown else str(exc),
-                    payload=msgspec.json.decode(raw),
-                )
-            )
+            mutations.append(_malformed(raw, exc))
     mutations.sort(key=lambda m: m.seq)
     return DecodedPush(
         device_id=envelope.device_id, device_time=envelope.device_time, mutations=mutations
+    )
+
+
+def _malformed(raw: msgspec.Raw, error: msgspec.ValidationError) -> MalformedMutation:
+    try:
+        head = msgspec.json.decode(raw, type=_MutationHead)
+    except msgspec.ValidationError as exc:
+        raise ProtocolError(
+            "request.validation", f"a mutation lacks a valid mutation_id or seq: {exc}"
+        ) from None
+    unknown = head.op not in _KNOWN_OPS
+    return MalformedMutation(
+        mutation_id=head.mutation_id,
+        seq=head.seq,
+        code="sync.unknown_op" if unknown else "sync.malformed",
+        message=f"unknown operation {head.op!r}" if unknown else str(error),
+        payload=msgspec.json.decode(raw),
     )
 
 

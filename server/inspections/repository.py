@@ -10,7 +10,7 @@ from server.accounts.scope import record_filter
 from server.db import json_load
 from server.inspections.schemas import InspectionOut, ItemResultOut, RectificationOut
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
-from server.records import missing_photos
+from server.records import missing_photos, one_in_scope, page_in_scope
 
 _COLUMNS = (
     *Inspection.all_columns(
@@ -114,33 +114,14 @@ async def _out(rows: list[dict[str, Any]]) -> list[InspectionOut]:
 async def list_inspections(
     user: CurrentUser, status: str | None, limit: int, offset: int
 ) -> tuple[int, list[InspectionOut]]:
-    scope = _scope(user)
-    if scope is None:
-        return 0, []
-    where = scope & Inspection.deleted_at.is_null()
-    if status:
-        where &= Inspection.status == status
-    total = await Inspection.count().where(where)
-    rows = await (
-        Inspection.select(*_COLUMNS)
-        .where(where)
-        .order_by(Inspection.inspected_on, ascending=False)
-        .order_by(Inspection.created_at, ascending=False)
-        .limit(limit)
-        .offset(offset)
+    total, rows = await page_in_scope(
+        Inspection, _COLUMNS, _scope(user), Inspection.inspected_on, status, limit, offset
     )
     return total, await _out(rows)
 
 
 async def get_inspection(user: CurrentUser, inspection_id: uuid.UUID) -> InspectionOut | None:
-    scope = _scope(user)
-    if scope is None:
-        return None
-    row = await (
-        Inspection.select(*_COLUMNS)
-        .where(scope & (Inspection.id == inspection_id) & Inspection.deleted_at.is_null())
-        .first()
-    )
+    row = await one_in_scope(Inspection, _COLUMNS, _scope(user), inspection_id)
     if row is None:
         return None
     out = (await _out([row]))[0]

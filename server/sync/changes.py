@@ -16,7 +16,7 @@ import uuid
 from typing import Any
 
 from server.db import utcnow
-from server.sync.tables import Revision, SyncChange, SyncCounter
+from server.sync.tables import SyncChange, SyncCounter
 
 _BUMP = (
     "INSERT INTO sync_counter (id, value) VALUES (1, 1) "
@@ -66,16 +66,17 @@ def revision(
     change_seq: int,
     now: dt.datetime,
     mutation_id: uuid.UUID | None = None,
-) -> Revision:
-    """A revision row for one version of a record; insert it in the write's transaction."""
-    return Revision(
-        entity=entity,
-        entity_id=entity_id,
-        version=version,
-        data=data,
-        actor=actor_id,
-        stream=stream,
-        mutation_id=mutation_id,
-        change_seq=change_seq,
-        created_at=now,
-    )
+) -> dict[str, Any]:
+    """A revision row (column → value) for one version of a record; insert it in the write's
+    transaction (``server.sync.unit.insert_many``)."""
+    return {
+        "entity": entity,
+        "entity_id": entity_id,
+        "version": version,
+        "data": data,
+        "actor": actor_id,
+        "stream": stream,
+        "mutation_id": mutation_id,
+        "change_seq": change_seq,
+        "created_at": now,
+    }

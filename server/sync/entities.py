@@ -22,22 +22,13 @@ from sync import protocol
 
 
 def norm(value: Any) -> Any:
-    """A JSON value for comparing field values from any source (row, wire, revision)."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [norm(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): norm(v) for k, v in value.items()}
-    if isinstance(value, msgspec.Struct):
-        return norm(msgspec.to_builtins(value))
-    return str(value)  # UUIDs (uuid.UUID or asyncpg's own)
+    """A JSON value for comparing field values from any source (row, wire, revision).
+
+    Times are in UTC (as every value this module hands out is), written as msgspec writes them.
+    """
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return msgspec.to_builtins(utc(value), enc_hook=str)
 
 
 def utc(value: Any) -> Any:
@@ -64,6 +55,7 @@ class EntitySpec:
     editable: tuple[str, ...] = field(init=False)
     json_columns: frozenset[str] = field(init=False)
     column_names: frozenset[str] = field(init=False)
+    _columns: dict[str, str] = field(init=False, default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         columns = self.table._meta.columns
@@ -78,9 +70,11 @@ class EntitySpec:
 
     def column(self, wire: str) -> str:
         """The column a wire field is stored in."""
-        if wire.endswith("_id") and wire[:-3] in self.column_names:
-            return wire[:-3]
-        return wire
+        column = self._columns.get(wire)
+        if column is None:
+            column = wire[:-3] if wire.endswith("_id") and wire[:-3] in self.column_names else wire
+            self._columns[wire] = column
+        return column
 
     def table_column(self, name: str) -> Column:
         return self.table._meta.get_column_by_name(name)

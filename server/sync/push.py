@@ -174,18 +174,18 @@ async def _apply(
         await insert_many(
             SyncMutation,
             [
-                SyncMutation(
-                    id=m.mutation_id,
-                    stream=stream,
-                    seq=m.seq,
-                    op=_op(m),
-                    entity=getattr(result, "entity", ""),
-                    entity_id=getattr(result, "id", None),
-                    status=result.__struct_config__.tag,
-                    result=msgspec.to_builtins(result),
-                    payload=_payload(m) if isinstance(result, protocol.Rejected) else None,
-                    created_at=now,
-                )
+                {
+                    "id": m.mutation_id,
+                    "stream": stream,
+                    "seq": m.seq,
+                    "op": _op(m),
+                    "entity": getattr(result, "entity", ""),
+                    "entity_id": getattr(result, "id", None),
+                    "status": result.__struct_config__.tag,
+                    "result": msgspec.json.encode(result).decode(),
+                    "payload": _payload(m) if isinstance(result, protocol.Rejected) else None,
+                    "created_at": now,
+                }
                 for m, result, _ in applied
             ],
         )
@@ -258,6 +258,8 @@ async def _fill_missing_photos(
         [sha for row in rows if not row.deleted for sha in row.values.get("photos") or []]
         for _, rows in targets
     ]
+    if not any(lists):
+        return
     for (result, _), missing in zip(targets, await missing_photos(lists), strict=True):
         result.missing_photos = list(dict.fromkeys(missing))
 

@@ -8,14 +8,16 @@ mutation that changes a row bumps its version once and leaves one revision.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from piccolo.columns import Column
+from piccolo.columns import JSON, Column
 from piccolo.query import Max
 from piccolo.table import Table
 
@@ -25,9 +27,6 @@ from server.sync.changes import revision
 from server.sync.entities import SPECS, EntitySpec, norm, utc
 from server.sync.tables import Revision, SyncConflict
 from sync import protocol
-
-#: Bound parameters per statement stay under SQLite's and asyncpg's limits.
-_MAX_PARAMS = 30000
 
 
 class Rejection(Exception):
@@ -82,18 +81,20 @@ class UnitOfWork:
         self.change_seq = change_seq
         self.now = now
         self.rows: dict[uuid.UUID, Row] = {}
+        #: Nested rows by (entity, parent id), so finding a record's demands is no scan.
+        self._children: dict[tuple[str, uuid.UUID], dict[uuid.UUID, Row]] = {}
         #: Highest version of a row this stream wrote before the batch (its own edits).
         self._own_versions: dict[uuid.UUID, int] = {}
-        self._revisions: list[Revision] = []
-        self._conflicts: list[SyncConflict] = []
-        self._extra: list[Table] = []
+        self._revisions: list[dict[str, Any]] = []
+        self._conflicts: list[dict[str, Any]] = []
+        self._extra: list[tuple[type[Table], dict[str, Any]]] = []
         self._photo_rows: set[uuid.UUID] = set()
         # The mutation in progress: what to undo if it is rejected.
         self._mutation_id: uuid.UUID | None = None
         self._undo: dict[uuid.UUID, tuple[dict[str, Any], set[str]] | None] = {}
         self._touched: list[uuid.UUID] = []
-        self._pending_conflicts: list[SyncConflict] = []
-        self._pending_extra: list[Table] = []
+        self._pending_conflicts: list[dict[str, Any]] = []
+        self._pending_extra: list[tuple[type[Table], dict[str, Any]]] = []
 
     # -- loading -------------------------------------------------------------------------------
 
@@ -113,7 +114,7 @@ class UnitOfWork:
                 continue
             meta = {"unit_path": raw.pop("_unit_path", None)}
             row = Row(spec, spec.from_db(raw), new=False, meta=meta)
-            self.rows[row_id] = row
+            self._keep(row)
             found.append(row)
             fresh.append(row_id)
         if fresh:
@@ -139,14 +140,15 @@ class UnitOfWork:
             raise validation(f"id {row_id} is already used by a {row.spec.name}")
         return row
 
+    def _keep(self, row: Row) -> None:
+        self.rows[row.id] = row
+        if row.spec.parent_column is not None:
+            key = (row.spec.name, row.values[row.spec.parent_column])
+            self._children.setdefault(key, {})[row.id] = row
+
     def children(self, spec: EntitySpec, parent_id: uuid.UUID) -> list[Row]:
         """Loaded rows of ``spec`` under a parent (load them first)."""
-        assert spec.parent_column is not None
-        return [
-            r
-            for r in self.rows.values()
-            if r.spec is spec and r.values[spec.parent_column] == parent_id
-        ]
+        return list(self._children.get((spec.name, parent_id), {}).values())
 
     def effective_base(self, row: Row, base_version: int) -> int:
         """The version the device's edit really started from.
@@ -187,7 +189,10 @@ class UnitOfWork:
         """Forget everything the current mutation did."""
         for row_id, saved in self._undo.items():
             if saved is None:
-                del self.rows[row_id]
+                row = self.rows.pop(row_id)
+                if row.spec.parent_column is not None:
+                    key = (row.spec.name, row.values[row.spec.parent_column])
+                    del self._children[key][row_id]
             else:
                 self.rows[row_id].values, self.rows[row_id].changed = saved
         self.begin(None)
@@ -239,11 +244,11 @@ class UnitOfWork:
 
     def create(self, spec: EntitySpec, values: dict[str, Any]) -> Row:
         """A new row (version 1); ``values`` are column values, the rest take defaults."""
-        full = {c._meta.name: _default(spec, c) for c in spec.table._meta.columns}
+        full = _defaults(spec)
         full.update(values)
         full.update(version=1, change_seq=self.change_seq, created_at=self.now, deleted_at=None)
         row = Row(spec, full, new=True)
-        self.rows[row.id] = row
+        self._keep(row)
         self._undo[row.id] = None
         self._touched.append(row.id)
         return row
@@ -309,26 +314,32 @@ class UnitOfWork:
     ) -> protocol.FieldConflict:
         """Keep a device's stale value for a person to resolve."""
         root_id = row.id if row.spec.parent_column is None else row.values[row.spec.parent_column]
-        conflict = SyncConflict(
-            id=uuid.uuid4(),
-            entity=row.spec.name,
-            entity_id=row.id,
-            record_entity=row.spec.root,
-            record_id=root_id,
-            field=wire,
-            base_value=json_text(base_value),
-            server_value=json_text(server_value),
-            client_value=json_text(client_value),
-            base_version=base_version,
-            server_version=row.version,
-            author=self.actor.id,
-            stream=self.stream,
-            mutation_id=self._mutation_id,
-            created_at=self.now,
+        conflict_id = uuid.uuid4()
+        self._pending_conflicts.append(
+            {
+                "id": conflict_id,
+                "entity": row.spec.name,
+                "entity_id": row.id,
+                "record_entity": row.spec.root,
+                "record_id": root_id,
+                "field": wire,
+                "base_value": json_text(base_value),
+                "server_value": json_text(server_value),
+                "client_value": json_text(client_value),
+                "base_version": base_version,
+                "server_version": row.version,
+                "author": self.actor.id,
+                "stream": self.stream,
+                "mutation_id": self._mutation_id,
+                "created_at": self.now,
+                "resolved_at": None,
+                "resolved_by": None,
+                "resolution": None,
+                "resolved_value": None,
+            }
         )
-        self._pending_conflicts.append(conflict)
         return protocol.FieldConflict(
-            conflict_id=conflict.id,
+            conflict_id=conflict_id,
             entity=row.spec.name,
             id=row.id,
             field=wire,
@@ -337,26 +348,27 @@ class UnitOfWork:
             client_value=client_value,
         )
 
-    def add(self, row: Table) -> None:
-        """Another row to insert with the batch if the mutation succeeds (e.g. a demand event)."""
-        self._pending_extra.append(row)
+    def add(self, table: type[Table], **values: Any) -> None:
+        """Another row to insert with the batch if the mutation succeeds (e.g. a demand event);
+        give every column."""
+        self._pending_extra.append((table, values))
 
     # -- writing -------------------------------------------------------------------------------
 
     async def flush(self) -> None:
         """Write every change of the batch. Call inside the transaction, after the last commit."""
         for spec in SPECS.values():
-            new = [r for r in self.rows.values() if r.spec is spec and r.new]
-            await insert_many(spec.table, [spec.table(**r.values) for r in new])
+            new = [r.values for r in self.rows.values() if r.spec is spec and r.new]
+            await insert_many(spec.table, new)
             for row in self.rows.values():
                 if row.spec is spec and not row.new and row.changed:
                     update: dict[Column | str, Any] = {
                         spec.table_column(c): row.values[c] for c in sorted(row.changed)
                     }
                     await spec.table.update(update).where(spec.table._meta.primary_key == row.id)
-        by_table: dict[type[Table], list[Table]] = {}
-        for extra in self._extra:
-            by_table.setdefault(type(extra), []).append(extra)
+        by_table: dict[type[Table], list[dict[str, Any]]] = {}
+        for table, values in self._extra:
+            by_table.setdefault(table, []).append(values)
         for table, rows in by_table.items():
             await insert_many(table, rows)
         await insert_many(Revision, self._revisions)
@@ -375,13 +387,13 @@ class UnitOfWork:
         if existing:
             await MediaLink.delete().where(MediaLink.entity_id.is_in(existing))
         links = [
-            MediaLink(
-                id=uuid.uuid4(),
-                sha256=sha,
-                entity=row.spec.name,
-                entity_id=row.id,
-                created_at=self.now,
-            )
+            {
+                "id": uuid.uuid4(),
+                "sha256": sha,
+                "entity": row.spec.name,
+                "entity_id": row.id,
+                "created_at": self.now,
+            }
             for row in rows
             for sha in dict.fromkeys(row.values.get("photos") or [])
         ]
@@ -400,20 +412,54 @@ def norm_json(value: Any) -> Any:
     return value
 
 
-def _default(spec: EntitySpec, column: Column) -> Any:
-    """A column's default as a typed value (piccolo keeps JSON defaults as text)."""
-    value = column.default
-    if hasattr(value, "python"):
-        value = value.python()
-    if column._meta.name in spec.json_columns and isinstance(value, str):
-        value = msgspec.json.decode(value)
-    return utc(value)
+@functools.cache
+def _column_defaults(spec: EntitySpec) -> dict[str, Any]:
+    out = {}
+    for column in spec.table._meta.columns:
+        value = column.default
+        if hasattr(value, "python"):  # e.g. TimestamptzNow: set when the row is made
+            continue
+        if column._meta.name in spec.json_columns and isinstance(value, str):
+            value = msgspec.json.decode(value)  # piccolo keeps JSON defaults as text
+        out[column._meta.name] = value
+    return out
 
 
-async def insert_many(table: type[Table], rows: Sequence[Table]) -> None:
-    """Insert rows in as few statements as the drivers' parameter limits allow."""
+def _defaults(spec: EntitySpec) -> dict[str, Any]:
+    """Every column's default as a typed value, fresh for one row."""
+    return {
+        k: copy.copy(v) if isinstance(v, list | dict) else v
+        for k, v in _column_defaults(spec).items()
+    }
+
+
+async def insert_many(table: type[Table], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows (column name → value; every row the same columns) in bulk.
+
+    Inside a transaction this goes straight to the driver's ``executemany`` on the
+    transaction's connection: building a piccolo query object per row costs more than the
+    database does when a push brings hundreds of records. JSON columns take Python values or
+    JSON text.
+    """
     if not rows:
         return
-    per_statement = max(1, _MAX_PARAMS // len(table._meta.columns))
-    for start in range(0, len(rows), per_statement):
-        await table.insert(*rows[start : start + per_statement])
+    db: Any = table._meta.db
+    tx = db.current_transaction.get()
+    if tx is None:
+        await table.insert(*[table(**row) for row in rows])
+        return
+    names = list(rows[0])
+    json_columns = {c._meta.name for c in table._meta.columns if isinstance(c, JSON)}
+    postgres = db.engine_type == "postgres"
+    marks = [f"${i}" for i in range(1, len(names) + 1)] if postgres else ["?"] * len(names)
+    quoted = ", ".join(f'"{n}"' for n in names)
+    sql = f'INSERT INTO "{table._meta.tablename}" ({quoted}) VALUES ({", ".join(marks)})'
+    encode = [n in json_columns for n in names]
+    values = [
+        tuple(
+            json_text(row[n]) if is_json and not isinstance(row[n], str | None) else row[n]
+            for n, is_json in zip(names, encode, strict=True)
+        )
+        for row in rows
+    ]
+    await tx.connection.executemany(sql, values)

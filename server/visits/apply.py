@@ -103,9 +103,14 @@ async def put(uow: UnitOfWork, lookups: Lookups, m: protocol.VisitPut) -> tuple[
 
     def event(demand: Row, kind: str) -> None:
         uow.add(
-            DemandEvent(
-                id=uuid.uuid4(), demand=demand.id, kind=kind, actor=user.id, created_at=uow.now
-            )
+            DemandEvent,
+            id=uuid.uuid4(),
+            demand=demand.id,
+            kind=kind,
+            actor=user.id,
+            note="",
+            data={},
+            created_at=uow.now,
         )
 
     def created(demand: Row) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import record_filter
 from server.db import json_load
-from server.records import missing_photos
+from server.records import missing_photos, one_in_scope, page_in_scope
 from server.visits.schemas import DemandOut, VisitOut
 from server.visits.tables import Demand, Visit
 
@@ -90,31 +90,12 @@ async def _out(rows: list[dict[str, Any]], with_demands: bool) -> list[VisitOut]
 async def list_visits(
     user: CurrentUser, status: str | None, limit: int, offset: int
 ) -> tuple[int, list[VisitOut]]:
-    scope = _scope(user)
-    if scope is None:
-        return 0, []
-    where = scope & Visit.deleted_at.is_null()
-    if status:
-        where &= Visit.status == status
-    total = await Visit.count().where(where)
-    rows = await (
-        Visit.select(*_COLUMNS)
-        .where(where)
-        .order_by(Visit.visited_on, ascending=False)
-        .order_by(Visit.created_at, ascending=False)
-        .limit(limit)
-        .offset(offset)
+    total, rows = await page_in_scope(
+        Visit, _COLUMNS, _scope(user), Visit.visited_on, status, limit, offset
     )
     return total, await _out(rows, with_demands=False)
 
 
 async def get_visit(user: CurrentUser, visit_id: uuid.UUID) -> VisitOut | None:
-    scope = _scope(user)
-    if scope is None:
-        return None
-    row = (
-        await Visit.select(*_COLUMNS)
-        .where(scope & (Visit.id == visit_id) & Visit.deleted_at.is_null())
-        .first()
-    )
+    row = await one_in_scope(Visit, _COLUMNS, _scope(user), visit_id)
     return (await _out([row], with_demands=True))[0] if row else None
