@@ -36,6 +36,15 @@ export default defineConfig({
     // Field phones often run an older system WebView or a domestic browser
     // built on an old Chromium: lower the syntax target below Vite's default.
     target: ['es2020', 'chrome87', 'safari14', 'firefox78'],
+    rolldownOptions: {
+      output: {
+        // Every screen needs the framework: one chunk for it, not pieces that move
+        // with each new dynamic import (each file gzips on its own, so splits cost bytes).
+        codeSplitting: {
+          groups: [{ name: 'framework', test: /node_modules[\\/](@vue|vue-router)[\\/]/ }],
+        },
+      },
+    },
   },
   plugins: [
     dropVantIconFontFallback(),

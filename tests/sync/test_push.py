@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import uuid
 from typing import Any
 
+import asyncpg
 import httpx
+import pytest
 
 from server.campaigns.tables import Campaign
+from server.db import is_postgres
 from server.demo import demo_id
 from server.sync.tables import Revision, SyncMutation, SyncStream
+from server.visits import apply as visits_apply
 from server.visits.tables import Demand, DemandEvent, Visit
 from tests.support.client import login
 from tests.sync.helpers import (
@@ -402,3 +407,30 @@ async def test_base_version_from_the_future_is_refused(client: Client) -> None:
     response = await tablet.push(tablet.put(body, base_version=9))
     assert result(response)["code"] == "sync.validation"
     assert result(response)["details"] == {"field": "base_version"}
+
+
+async def test_a_mutation_the_database_refuses_is_rejected_alone(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_put = visits_apply.put
+
+    async def put(uow: Any, lookups: Any, m: Any) -> Any:
+        if m.visit.notes == "数据库拒绝":
+            error = asyncpg.UniqueViolationError if is_postgres() else sqlite3.IntegrityError
+            raise error("duplicate key value violates unique constraint")
+        return await real_put(uow, lookups, m)
+
+    monkeypatch.setattr(visits_apply, "put", put)
+    phone = await device(client, "zhangsan")
+    response = await phone.push(
+        phone.put(visit(talent_of("zhangsan"))),
+        phone.put(visit(talent_of("zhangsan", 1), notes="数据库拒绝")),
+        phone.put(visit(talent_of("zhangsan", 2))),
+    )
+    assert [(r["status"], r.get("code")) for r in response["results"]] == [
+        ("applied", None),
+        ("rejected", "sync.refused"),
+        ("applied", None),
+    ]
+    assert response["last_seq"] == 3
+    assert await Visit.count() == 2

@@ -8,11 +8,11 @@
  * They check the body, not the status: a captive portal answers 200 with HTML.
  */
 
-export const PROTOCOL_VERSION = '1.0'
-export const PROTOCOL_MAJOR = 1
-export const MAX_BATCH = 500
-export const MAX_PULL_LIMIT = 1000
-export const CLOCK_SKEW_WARNING_SECONDS = 300
+import { PROTOCOL_MAJOR, PROTOCOL_VERSION } from './protocolVersion'
+
+// The constants live in a module of their own, so code that needs only them (the
+// sync loop in the start-up chunk) does not pull in the decoders below.
+export { CLOCK_SKEW_WARNING_SECONDS, MAX_BATCH, MAX_PULL_LIMIT, PROTOCOL_MAJOR, PROTOCOL_VERSION } from './protocolVersion'
 
 export type Uuid = string
 /** "YYYY-MM-DD" */

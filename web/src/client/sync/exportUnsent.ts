@@ -4,7 +4,7 @@
  * mutation ids and sequence numbers, so an administrator's tool can push them
  * exactly once) and every photo the server does not have (base64).
  */
-import { PROTOCOL_VERSION } from '../../shared/protocol'
+import { PROTOCOL_VERSION } from '../../shared/protocolVersion'
 import { session } from '../auth/session'
 import * as db from '../storage/db'
 import { toMutation } from './push'

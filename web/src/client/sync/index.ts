@@ -6,7 +6,6 @@
  * rosters, config and "my records" from the phone (./local.ts). Nothing here
  * needs the network: offline work never waits for the server.
  */
-export { exportUnsent } from './exportUnsent'
 export { requestSync, startSync } from './engine'
 export {
   getMyRecord,
@@ -21,3 +20,11 @@ export {
 export { discardPhoto, photoBytes, queueInspection, queueVisit, savePhoto } from './queue'
 export { syncState } from './state'
 export type * from './types'
+
+/**
+ * "导出未同步数据" (Outbox screen only): loaded on demand, so the field screens,
+ * which share this module, do not carry it.
+ */
+export async function exportUnsent(): Promise<Blob> {
+  return (await import('./exportUnsent')).exportUnsent()
+}

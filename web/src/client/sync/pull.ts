@@ -4,7 +4,8 @@
  * sync: every record it returns is stamped with a new generation, and at its end
  * pulled copies it did not return are deleted (unless they have unsynced changes).
  */
-import { PROTOCOL_VERSION, type Change, type SyncRecord } from '../../shared/protocol'
+import type { Change, SyncRecord } from '../../shared/protocol'
+import { PROTOCOL_VERSION } from '../../shared/protocolVersion'
 import * as db from '../storage/db'
 import type { SyncContext } from './context'
 import { SyncStop } from './errors'

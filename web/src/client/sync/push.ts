@@ -5,15 +5,8 @@
  * rejected keeps it, marked with a message, and the queue moves on.
  */
 import { newId } from '../../shared/ids'
-import {
-  MAX_BATCH,
-  PROTOCOL_VERSION,
-  type Applied,
-  type Conflicted,
-  type Mutation,
-  type PushResponse,
-  type Rejected,
-} from '../../shared/protocol'
+import type { Applied, Conflicted, Mutation, PushResponse, Rejected } from '../../shared/protocol'
+import { MAX_BATCH, PROTOCOL_VERSION } from '../../shared/protocolVersion'
 import { ApiError } from '../api'
 import * as db from '../storage/db'
 import { recordsForAck } from './acks'

@@ -3,17 +3,7 @@
  * portal's 200 HTML page is an error, never a success); every failure is an
  * ApiError with a stable code (status 0: no answer arrived).
  */
-import {
-  decodeMediaStatus,
-  decodePullResponse,
-  decodePushResponse,
-  ProtocolDecodeError,
-  type MediaStatus,
-  type PullRequest,
-  type PullResponse,
-  type PushRequest,
-  type PushResponse,
-} from '../../shared/protocol'
+import type { MediaStatus, PullRequest, PullResponse, PushRequest, PushResponse } from '../../shared/protocol'
 import { CLIENT_ERROR_CODES } from '../../shared/errors'
 import { ApiError, apiRequest } from '../api'
 import { reportReachable } from '../common/online'
@@ -27,23 +17,36 @@ const PUSH_TIMEOUT_MS = 60_000
 const PULL_TIMEOUT_MS = 60_000
 const MEDIA_TIMEOUT_MS = 90_000
 
-function decoded<T>(decode: (value: unknown) => T, body: unknown, status = 200): T {
+type Protocol = typeof import('./decoders')
+
+/**
+ * The decoders (most of shared/protocol.ts, via ./decoders) load with the first answer to check,
+ * not with the start-up chunk: the app starts, and counts its outbox, without them.
+ */
+let protocolModule: Promise<Protocol> | undefined
+function protocol(): Promise<Protocol> {
+  protocolModule ??= import('./decoders')
+  return protocolModule
+}
+
+async function decoded<T>(pick: (p: Protocol) => (value: unknown) => T, body: unknown, status = 200): Promise<T> {
+  const p = await protocol()
   try {
-    return decode(body)
+    return pick(p)(body)
   } catch (error) {
-    if (error instanceof ProtocolDecodeError) throw new ApiError(status, error.code, error.message)
+    if (error instanceof p.ProtocolDecodeError) throw new ApiError(status, error.code, error.message)
     throw error
   }
 }
 
 export async function push(token: string, request: PushRequest): Promise<PushResponse> {
   const body = await apiRequest('POST', PUSH_PATH, { token, body: request, timeoutMs: PUSH_TIMEOUT_MS })
-  return decoded(decodePushResponse, body)
+  return decoded((p) => p.decodePushResponse, body)
 }
 
 export async function pull(token: string, request: PullRequest): Promise<PullResponse> {
   const body = await apiRequest('POST', PULL_PATH, { token, body: request, timeoutMs: PULL_TIMEOUT_MS })
-  return decoded(decodePullResponse, body)
+  return decoded((p) => p.decodePullResponse, body)
 }
 
 /** fetch with a time-out; network failures become ApiError(0, ...). */
@@ -147,7 +150,7 @@ export async function uploadChunk(
   } catch {
     body = undefined
   }
-  const status = decoded(decodeMediaStatus, body, response.status)
+  const status = await decoded((p) => p.decodeMediaStatus, body, response.status)
   if (status.sha256 !== sha256) throw new ApiError(response.status, CLIENT_ERROR_CODES.invalidResponse, 'answer names another photo')
   return status
 }
