@@ -59,6 +59,10 @@ class CurrentUser(msgspec.Struct, kw_only=True, frozen=True):
             org_unit_name=self.org_unit_name,
         )
 
+    def ancestor_ids(self) -> list[UUID]:
+        """The user's unit and every unit above it (where campaigns and templates apply from)."""
+        return [UUID(part) for part in self.org_unit_path.strip("/").split("/") if part]
+
     def covers(self, unit_path: str) -> bool:
         """Is a unit (by its path) inside this user's subtree?"""
         return unit_path.startswith(self.org_unit_path)

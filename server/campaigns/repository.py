@@ -13,14 +13,10 @@ from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
 from server.db import json_load
 
 
-def _ancestors(user: CurrentUser) -> list[uuid.UUID]:
-    return [uuid.UUID(part) for part in user.org_unit_path.strip("/").split("/") if part]
-
-
 async def active_campaigns(user: CurrentUser) -> list[CampaignOut]:
     rows = await (
         Campaign.select()
-        .where(Campaign.org_unit.is_in(_ancestors(user)) & Campaign.active.eq(True))
+        .where(Campaign.org_unit.is_in(user.ancestor_ids()) & Campaign.active.eq(True))
         .order_by(Campaign.starts_on, ascending=False)
     )
     return [
@@ -38,7 +34,7 @@ async def active_campaigns(user: CurrentUser) -> list[CampaignOut]:
 
 async def active_templates(user: CurrentUser) -> list[ChecklistTemplateOut]:
     templates = await ChecklistTemplate.select().where(
-        ChecklistTemplate.org_unit.is_in(_ancestors(user)) & ChecklistTemplate.active.eq(True)
+        ChecklistTemplate.org_unit.is_in(user.ancestor_ids()) & ChecklistTemplate.active.eq(True)
     )
     if not templates:
         return []

@@ -21,18 +21,13 @@ from server.rosters.tables import ServiceCenter, Talent
 from server.sync.unit import Rejection, validation
 
 
-def ancestor_ids(user: CurrentUser) -> list[uuid.UUID]:
-    """The user's unit and every unit above it."""
-    return [uuid.UUID(part) for part in user.org_unit_path.strip("/").split("/") if part]
-
-
 class Lookups:
     """Reference rows by id, for one user's batch."""
 
     def __init__(self, user: CurrentUser, now: dt.datetime) -> None:
         self.user = user
         self.today = now.astimezone(SHANGHAI).date()
-        self._ancestors = set(ancestor_ids(user))
+        self._ancestors = set(user.ancestor_ids())
         self.campaigns: dict[uuid.UUID, dict[str, Any]] = {}
         self.templates: dict[uuid.UUID, dict[str, Any]] = {}
         self.items: dict[uuid.UUID, dict[str, Any]] = {}

@@ -30,7 +30,6 @@ from server.security import FieldCipher, mask_phone
 from server.settings import get_settings
 from server.sync.changes import change_time, committed_change_seq
 from server.sync.entities import SPECS
-from server.sync.lookups import ancestor_ids
 from server.visits.tables import Demand, Visit
 from sync import protocol
 
@@ -93,7 +92,7 @@ class Source:
 
 def _applies(table: type[Table]) -> Callable[[CurrentUser], Any]:
     # Campaigns and templates apply to the units below the one that owns them.
-    return lambda user: table.org_unit.is_in(ancestor_ids(user))  # type: ignore[attr-defined]
+    return lambda user: table.org_unit.is_in(user.ancestor_ids())  # type: ignore[attr-defined]
 
 
 SOURCES = (
