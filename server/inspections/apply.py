@@ -8,17 +8,15 @@ from typing import Any
 
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
 from server.sync.apply import (
-    check_can_write,
     check_owner,
-    check_writer,
-    columns,
     delete_record,
     put_children,
+    put_record,
     submit_record,
 )
 from server.sync.entities import INSPECTION, ITEM_RESULT, RECTIFICATION
 from server.sync.lookups import Lookups
-from server.sync.unit import Rejection, Row, UnitOfWork, validation
+from server.sync.unit import Row, UnitOfWork, validation
 from sync import protocol
 
 Conflicts = list[protocol.FieldConflict]
@@ -82,23 +80,15 @@ def _total(uow: UnitOfWork, row: Row) -> float:
 async def put(
     uow: UnitOfWork, lookups: Lookups, m: protocol.InspectionPut
 ) -> tuple[Row, Conflicts]:
-    user = uow.actor
-    check_writer(user)
     inspection = m.inspection
-    row = uow.get(INSPECTION, inspection.id)
-    if row is None and m.base_version > 0:
-        raise Rejection("sync.not_found", f"inspection {inspection.id} not found")
-    if row is not None:
-        check_can_write(user, row, "inspector")
-    _check(lookups, inspection, row)
-    if row is None:
-        values = columns(INSPECTION, inspection)
-        values.update(inspector=user.id, org_unit=user.org_unit_id, status="draft")
-        row = uow.create(INSPECTION, values)
-        row.meta["unit_path"] = user.org_unit_path
-        conflicts: Conflicts = []
-    else:
-        conflicts = await uow.merge(row, inspection, m.base_version)
+    row, conflicts = await put_record(
+        uow,
+        INSPECTION,
+        inspection,
+        m.base_version,
+        "inspector",
+        lambda r: _check(lookups, inspection, r),
+    )
     # One result per checklist item: a second row for an item already answered is an error.
     answered = {r.values["item"]: r.id for r in uow.children(ITEM_RESULT, row.id) if not r.deleted}
     for result in inspection.item_results:

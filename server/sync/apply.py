@@ -68,6 +68,36 @@ def columns(spec: EntitySpec, fields: Any) -> dict[str, Any]:
     return values
 
 
+async def put_record(
+    uow: UnitOfWork,
+    spec: EntitySpec,
+    record: Any,
+    base_version: int,
+    owner_column: str,
+    check: Callable[[Row | None], object],
+) -> tuple[Row, list[protocol.FieldConflict]]:
+    """Create or merge the root record of a put (a visit or an inspection).
+
+    ``check`` runs the record's own validation once the writer may touch the row; a new record
+    belongs to the writer and their unit and starts as a draft.
+    """
+    user = uow.actor
+    check_writer(user)
+    row = uow.get(spec, record.id)
+    if row is None and base_version > 0:
+        raise Rejection("sync.not_found", f"{spec.name} {record.id} not found")
+    if row is not None:
+        check_can_write(user, row, owner_column)
+    check(row)
+    if row is None:
+        values = columns(spec, record)
+        values.update({owner_column: user.id, "org_unit": user.org_unit_id, "status": "draft"})
+        row = uow.create(spec, values)
+        row.meta["unit_path"] = user.org_unit_path
+        return row, []
+    return row, await uow.merge(row, record, base_version)
+
+
 async def put_children(
     uow: UnitOfWork,
     spec: EntitySpec,

@@ -7,17 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from server.sync.apply import (
-    check_can_write,
     check_owner,
-    check_writer,
-    columns,
     delete_record,
     put_children,
+    put_record,
     submit_record,
 )
 from server.sync.entities import DEMAND, VISIT
 from server.sync.lookups import Lookups
-from server.sync.unit import Rejection, Row, UnitOfWork, validation
+from server.sync.unit import Row, UnitOfWork, validation
 from server.visits.tables import Demand, DemandEvent, Visit
 from sync import protocol
 
@@ -84,22 +82,10 @@ def _demand_status(demand: protocol.DemandIn) -> str:
 
 async def put(uow: UnitOfWork, lookups: Lookups, m: protocol.VisitPut) -> tuple[Row, Conflicts]:
     user = uow.actor
-    check_writer(user)
     visit = m.visit
-    row = uow.get(VISIT, visit.id)
-    if row is None and m.base_version > 0:
-        raise Rejection("sync.not_found", f"visit {visit.id} not found")
-    if row is not None:
-        check_can_write(user, row, "visitor")
-    _check(lookups, visit, row)
-    if row is None:
-        values = columns(VISIT, visit)
-        values.update(visitor=user.id, org_unit=user.org_unit_id, status="draft")
-        row = uow.create(VISIT, values)
-        row.meta["unit_path"] = user.org_unit_path
-        conflicts: Conflicts = []
-    else:
-        conflicts = await uow.merge(row, visit, m.base_version)
+    row, conflicts = await put_record(
+        uow, VISIT, visit, m.base_version, "visitor", lambda r: _check(lookups, visit, r)
+    )
 
     def event(demand: Row, kind: str) -> None:
         uow.add(
