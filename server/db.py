@@ -40,6 +40,18 @@ def transaction() -> Any:
     return db.transaction()
 
 
+async def use_write_ahead_log() -> None:
+    """Put a SQLite database in WAL mode (it stays so; PostgreSQL needs nothing).
+
+    Readers (pulls, lists) then never wait for a push's write transaction, and a commit is one
+    append to the log. Durability is unchanged: ``synchronous`` stays FULL, so the log is
+    synced before a commit returns, and a push the server acknowledged survives a power cut.
+    """
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        await db.run_ddl("PRAGMA journal_mode=WAL")
+
+
 def is_postgres() -> bool:
     return not isinstance(engine(), SQLiteEngine)
 

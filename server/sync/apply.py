@@ -61,7 +61,9 @@ def check_owner(
 
 def columns(spec: EntitySpec, fields: Any) -> dict[str, Any]:
     """Column values of a device's ``*Fields`` struct."""
-    values = {spec.column(w): utc(getattr(fields, w)) for w in spec.editable}
+    values = {column: getattr(fields, wire) for wire, column in spec.editable_columns}
+    for column in spec.time_columns:
+        values[column] = utc(values[column])
     values["id"] = fields.id
     if "photos" in values:
         values["photos"] = list(dict.fromkeys(values["photos"]))

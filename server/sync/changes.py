@@ -59,7 +59,7 @@ def revision(
     entity: str,
     entity_id: uuid.UUID,
     version: int,
-    data: dict[str, Any],
+    data: dict[str, Any] | None,
     *,
     actor_id: uuid.UUID | None,
     stream: str,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
+import msgspec.inspect
 from piccolo.columns import JSON, Column
 from piccolo.table import Table
 
@@ -38,7 +39,7 @@ def utc(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EntitySpec:
     """One synced table."""
 
@@ -53,6 +54,9 @@ class EntitySpec:
     #: Column pointing to the root record, for nested rows.
     parent_column: str | None = None
     editable: tuple[str, ...] = field(init=False)
+    #: (wire field, column) of each editable field, and of those holding a time.
+    editable_columns: tuple[tuple[str, str], ...] = field(init=False)
+    time_columns: tuple[str, ...] = field(init=False)
     json_columns: frozenset[str] = field(init=False)
     column_names: frozenset[str] = field(init=False)
     _columns: dict[str, str] = field(init=False, default_factory=dict, compare=False)
@@ -67,6 +71,15 @@ class EntitySpec:
         )
         editable = tuple(f for f in self.fields.__struct_fields__ if f != "id")
         object.__setattr__(self, "editable", editable)
+        object.__setattr__(self, "editable_columns", tuple((w, self.column(w)) for w in editable))
+        times = {
+            f.name
+            for f in msgspec.inspect.type_info(self.fields).fields  # type: ignore[attr-defined]
+            if "DateTimeType" in repr(f.type)
+        }
+        object.__setattr__(
+            self, "time_columns", tuple(self.column(w) for w in editable if w in times)
+        )
 
     def column(self, wire: str) -> str:
         """The column a wire field is stored in."""

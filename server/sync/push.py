@@ -28,7 +28,7 @@ from server.sync.changes import next_change_seq, stream_key
 from server.sync.entities import ITEM_RESULT
 from server.sync.lookups import Lookups
 from server.sync.tables import SyncMutation, SyncStream
-from server.sync.unit import Rejection, Row, UnitOfWork, insert_many
+from server.sync.unit import Rejection, Row, UnitOfWork, insert_many, select_in
 from server.visits import apply as visits
 from sync import protocol
 
@@ -89,9 +89,7 @@ async def _known(ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[str, Outcome]]:
     """Mutations already processed, by id: their stream and the result they got."""
     if not ids:
         return {}
-    rows = await SyncMutation.select(
-        SyncMutation.id, SyncMutation.stream, SyncMutation.result
-    ).where(SyncMutation.id.is_in(ids))
+    rows = await select_in(SyncMutation, ("id", "stream", "result"), "id", ids)
     return {
         r["id"]: (r["stream"], msgspec.convert(json_load(r["result"]), type=Outcome)) for r in rows
     }

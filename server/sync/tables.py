@@ -70,7 +70,10 @@ class Revision(Table, tablename="record_revision"):
     """Every version of every synced record ("every edit is versioned").
 
     ``data`` holds the record's wire fields at that version; a stale edit is merged field by
-    field against the revision it started from.
+    field against the revision it started from. The newest version's data is the row itself:
+    its revision holds JSON ``null`` until a newer version supersedes it, and the write that
+    supersedes it fills ``data`` in, in the same transaction (``server.sync.unit``). So a
+    record written once — most of what phones push — costs no second copy of itself.
     """
 
     entity = Varchar(length=40)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import operator
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from piccolo.columns import JSON, Column
+from piccolo.columns import JSON, Column, Timestamp, Timestamptz
 from piccolo.query import Max
 from piccolo.table import Table
 
@@ -43,7 +44,7 @@ def validation(message: str, field_name: str | None = None) -> Rejection:
     return Rejection("sync.validation", message, **({"field": field_name} if field_name else {}))
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     spec: EntitySpec
     #: Column name → typed value, every column of the table.
@@ -86,6 +87,11 @@ class UnitOfWork:
         #: Highest version of a row this stream wrote before the batch (its own edits).
         self._own_versions: dict[uuid.UUID, int] = {}
         self._revisions: list[dict[str, Any]] = []
+        #: The pending revision of each row's newest version in this batch.
+        self._newest: dict[uuid.UUID, dict[str, Any]] = {}
+        #: Data of versions written before this batch that this batch supersedes:
+        #: (entity, id, version, data).
+        self._superseded: list[tuple[str, uuid.UUID, int, dict[str, Any]]] = []
         self._conflicts: list[dict[str, Any]] = []
         self._extra: list[tuple[type[Table], dict[str, Any]]] = []
         self._photo_rows: set[uuid.UUID] = set()
@@ -131,8 +137,10 @@ class UnitOfWork:
         self, spec: EntitySpec, ids: Iterable[uuid.UUID], *, unit_path: Any | None = None
     ) -> None:
         wanted = [i for i in set(ids) if i not in self.rows]
-        if wanted:
-            await self.load(spec, spec.table._meta.primary_key.is_in(wanted), unit_path=unit_path)
+        # Most ids a push names are new: find the few that exist with one plain query first.
+        existing = [r["id"] for r in await select_in(spec.table, ("id",), "id", wanted)]
+        if existing:
+            await self.load(spec, spec.table._meta.primary_key.is_in(existing), unit_path=unit_path)
 
     def get(self, spec: EntitySpec, row_id: uuid.UUID) -> Row | None:
         row = self.rows.get(row_id)
@@ -198,30 +206,37 @@ class UnitOfWork:
         self.begin(None)
 
     def commit(self) -> dict[uuid.UUID, int]:
-        """Finish the current mutation: bump each changed row once and record its revision."""
+        """Finish the current mutation: bump each changed row once and record its revision.
+
+        A revision's ``data`` is written when a newer version supersedes it: until then the row
+        itself holds that version, and the revision stores JSON ``null`` (see
+        :class:`server.sync.tables.Revision`). Most pushed records are written once, so their
+        snapshot is never built.
+        """
         versions = {}
         for row_id in self._touched:
             row = self.rows[row_id]
             saved = self._undo[row_id]
-            if saved is not None and saved[0] == row.values:
-                continue  # touched but nothing changed
             if saved is not None:
+                if saved[0] == row.values:
+                    continue  # touched but nothing changed
+                self._supersede(row, saved[0])
                 self._set(row, "version", row.version + 1)
             self._set(row, "change_seq", self.change_seq)
             self._set(row, "updated_at", self.now)
-            self._revisions.append(
-                revision(
-                    row.spec.name,
-                    row.id,
-                    row.version,
-                    row.spec.snapshot(row.values),
-                    actor_id=self.actor.id,
-                    stream=self.stream,
-                    change_seq=self.change_seq,
-                    now=self.now,
-                    mutation_id=self._mutation_id,
-                )
+            pending = revision(
+                row.spec.name,
+                row.id,
+                row.version,
+                None,
+                actor_id=self.actor.id,
+                stream=self.stream,
+                change_seq=self.change_seq,
+                now=self.now,
+                mutation_id=self._mutation_id,
             )
+            self._revisions.append(pending)
+            self._newest[row_id] = pending
             if row.spec.has_photos:
                 self._photo_rows.add(row_id)
             versions[row_id] = row.version
@@ -229,6 +244,15 @@ class UnitOfWork:
         self._extra.extend(self._pending_extra)
         self.begin(None)
         return versions
+
+    def _supersede(self, row: Row, previous: dict[str, Any]) -> None:
+        """Keep the data of the version a change is about to replace."""
+        data = row.spec.snapshot(previous)
+        pending = self._newest.get(row.id)
+        if pending is not None:  # written earlier in this batch
+            pending["data"] = data
+        else:
+            self._superseded.append((row.spec.name, row.id, row.version, data))
 
     def _touch(self, row: Row) -> None:
         if row.id not in self._undo:
@@ -244,8 +268,12 @@ class UnitOfWork:
 
     def create(self, spec: EntitySpec, values: dict[str, Any]) -> Row:
         """A new row (version 1); ``values`` are column values, the rest take defaults."""
-        full = _defaults(spec)
+        defaults, mutable = _column_defaults(spec)
+        full = dict(defaults)
         full.update(values)
+        for name in mutable:
+            if name not in values:  # a fresh list or dict per row, never a shared one
+                full[name] = copy.copy(full[name])
         full.update(version=1, change_seq=self.change_seq, created_at=self.now, deleted_at=None)
         row = Row(spec, full, new=True)
         self._keep(row)
@@ -372,12 +400,14 @@ class UnitOfWork:
         for table, rows in by_table.items():
             await insert_many(table, rows)
         await insert_many(Revision, self._revisions)
+        await _keep_superseded(self._superseded)
         await insert_many(SyncConflict, self._conflicts)
         await self._write_media_links()
         for row in self.rows.values():
             row.new = False
             row.changed = set()
         self._revisions, self._conflicts, self._extra = [], [], []
+        self._newest, self._superseded = {}, []
 
     async def _write_media_links(self) -> None:
         if not self._photo_rows:
@@ -413,7 +443,8 @@ def norm_json(value: Any) -> Any:
 
 
 @functools.cache
-def _column_defaults(spec: EntitySpec) -> dict[str, Any]:
+def _column_defaults(spec: EntitySpec) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Every column's default as a typed value, and the columns whose default is mutable."""
     out = {}
     for column in spec.table._meta.columns:
         value = column.default
@@ -422,15 +453,7 @@ def _column_defaults(spec: EntitySpec) -> dict[str, Any]:
         if column._meta.name in spec.json_columns and isinstance(value, str):
             value = msgspec.json.decode(value)  # piccolo keeps JSON defaults as text
         out[column._meta.name] = value
-    return out
-
-
-def _defaults(spec: EntitySpec) -> dict[str, Any]:
-    """Every column's default as a typed value, fresh for one row."""
-    return {
-        k: copy.copy(v) if isinstance(v, list | dict) else v
-        for k, v in _column_defaults(spec).items()
-    }
+    return out, tuple(k for k, v in out.items() if isinstance(v, list | dict))
 
 
 async def insert_many(table: type[Table], rows: Sequence[dict[str, Any]]) -> None:
@@ -439,27 +462,129 @@ async def insert_many(table: type[Table], rows: Sequence[dict[str, Any]]) -> Non
     Inside a transaction this goes straight to the driver's ``executemany`` on the
     transaction's connection: building a piccolo query object per row costs more than the
     database does when a push brings hundreds of records. JSON columns take Python values or
-    JSON text.
+    JSON text; ``None`` in a JSON column that is not nullable is stored as JSON ``null``.
     """
     if not rows:
         return
     db: Any = table._meta.db
-    tx = db.current_transaction.get()
-    if tx is None:
+    if db.current_transaction.get() is None:
         await table.insert(*[table(**row) for row in rows])
         return
-    names = list(rows[0])
-    json_columns = {c._meta.name for c in table._meta.columns if isinstance(c, JSON)}
-    postgres = db.engine_type == "postgres"
-    marks = [f"${i}" for i in range(1, len(names) + 1)] if postgres else ["?"] * len(names)
-    quoted = ", ".join(f'"{n}"' for n in names)
-    sql = f'INSERT INTO "{table._meta.tablename}" ({quoted}) VALUES ({", ".join(marks)})'
-    encode = [n in json_columns for n in names]
-    values = [
-        tuple(
-            json_text(row[n]) if is_json and not isinstance(row[n], str | None) else row[n]
-            for n, is_json in zip(names, encode, strict=True)
-        )
-        for row in rows
-    ]
+    names = tuple(rows[0])
+    sql, json_at, time_at = _insert_sql(table, names)
+    getter = operator.itemgetter(*names)
+    if len(names) == 1:
+        values: list[Any] = [(getter(row),) for row in rows]
+    else:
+        values = [getter(row) for row in rows]
+    if db.engine_type != "sqlite":
+        time_at = ()  # asyncpg takes datetimes as they are
+    if json_at or time_at:
+        values = _encode_cells(values, json_at, time_at)
+    await execute_many(table, sql, values)
+
+
+async def select_in(
+    table: type[Table], columns: tuple[str, ...], key: str, values: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """Rows of ``table`` whose ``key`` is one of ``values`` (column name → value).
+
+    Inside a transaction this is one plain statement per 500 values on the transaction's
+    connection: piccolo builds and converts a query argument per value, which costs more than
+    the lookup when a push names hundreds of records. Columns come back as the driver returns
+    them (on SQLite, UUIDs and times with piccolo's converters).
+    """
+    if not values:
+        return []
+    db: Any = table._meta.db
+    tx = db.current_transaction.get()
+    if tx is None:
+        selected = [table._meta.get_column_by_name(c) for c in columns]
+        where = table._meta.get_column_by_name(key).is_in(list(values))
+        return list(await table.select(*selected).where(where))
+    names = ", ".join(f'"{c}"' for c in columns)
+    head = f'SELECT {names} FROM "{table._meta.tablename}" WHERE "{key}"'
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(values), 500):
+        chunk = list(values[start : start + 500])
+        if db.engine_type == "postgres":
+            rows += map(dict, await tx.connection.fetch(f"{head} = ANY($1)", chunk))
+        else:
+            marks = ", ".join("?" * len(chunk))
+            cursor = await tx.connection.execute(f"{head} IN ({marks})", chunk)
+            rows += await cursor.fetchall()
+    return rows
+
+
+async def execute_many(table: type[Table], sql: str, values: Sequence[Sequence[Any]]) -> None:
+    """Run one statement for many parameter rows on the current transaction's connection.
+
+    ``sql`` uses ``?`` placeholders; they become ``$1, $2, ...`` on PostgreSQL.
+    """
+    db: Any = table._meta.db
+    tx = db.current_transaction.get()
+    assert tx is not None, "execute_many runs inside a transaction"
+    if db.engine_type == "postgres":
+        sql = _numbered(sql)
     await tx.connection.executemany(sql, values)
+
+
+@functools.cache
+def _numbered(sql: str) -> str:
+    parts = sql.split("?")
+    return "".join(f"{p}${i}" for i, p in enumerate(parts[:-1], 1)) + parts[-1]
+
+
+@functools.cache
+def _insert_sql(
+    table: type[Table], names: tuple[str, ...]
+) -> tuple[str, tuple[tuple[int, bool], ...], tuple[int, ...]]:
+    """The INSERT for these columns, (position, nullable) of each JSON column in it, and the
+    positions of its timestamp columns."""
+    json_columns = {c._meta.name: c._meta.null for c in table._meta.columns if isinstance(c, JSON)}
+    times = {c._meta.name for c in table._meta.columns if isinstance(c, Timestamptz | Timestamp)}
+    quoted = ", ".join(f'"{n}"' for n in names)
+    marks = ", ".join("?" * len(names))
+    sql = f'INSERT INTO "{table._meta.tablename}" ({quoted}) VALUES ({marks})'
+    json_at = tuple((i, json_columns[n]) for i, n in enumerate(names) if n in json_columns)
+    return sql, json_at, tuple(i for i, n in enumerate(names) if n in times)
+
+
+def _encode_cells(
+    rows: list[Any], json_at: tuple[tuple[int, bool], ...], time_at: tuple[int, ...]
+) -> list[list[Any]]:
+    """JSON values to text; on SQLite, times to the text piccolo stores (UTC), each distinct
+    time converted once (a batch's rows mostly share the server's ``now``)."""
+    texts: dict[dt.datetime, str] = {}
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, nullable in json_at:
+            value = values[i]
+            if value is None:
+                if not nullable:
+                    values[i] = "null"
+            elif not isinstance(value, str):
+                values[i] = _json_encode(value).decode()
+        for i in time_at:
+            value = values[i]
+            if isinstance(value, dt.datetime):
+                text = texts.get(value)
+                if text is None:
+                    text = texts[value] = str(value.astimezone(dt.UTC) if value.tzinfo else value)
+                values[i] = text
+        out.append(values)
+    return out
+
+
+_json_encode = msgspec.json.Encoder().encode
+
+
+async def _keep_superseded(superseded: list[tuple[str, uuid.UUID, int, dict[str, Any]]]) -> None:
+    """Write the data of versions this batch replaced into their revisions."""
+    if superseded:
+        await execute_many(
+            Revision,
+            "UPDATE record_revision SET data = ? WHERE entity = ? AND entity_id = ? AND version = ?",
+            [(json_text(data), entity, id_, version) for entity, id_, version, data in superseded],
+        )

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from server.campaigns.tables import Campaign
-from server.db import is_postgres
+from server.db import is_postgres, json_load
 from server.demo import demo_id
 from server.sync.tables import Revision, SyncMutation, SyncStream
 from server.visits import apply as visits_apply
@@ -59,6 +59,7 @@ async def test_create_then_replay_is_a_duplicate_with_the_same_result(client: Cl
 async def test_edit_bumps_version_and_keeps_every_revision(client: Client) -> None:
     phone = await device(client, "zhangsan")
     body = visit(talent_of("zhangsan"))
+    body_notes_v1 = body["notes"]
     await phone.push(phone.put(body))
     body["notes"] = "第二次修改"
     edited = await phone.push(phone.put(body, base_version=1))
@@ -72,6 +73,9 @@ async def test_edit_bumps_version_and_keeps_every_revision(client: Client) -> No
         .order_by(Revision.version)
     )
     assert [r["version"] for r in revisions] == [1, 2]
+    # The superseded version keeps its data; the newest one's data is the row itself.
+    assert json_load(revisions[0]["data"])["notes"] == body_notes_v1
+    assert json_load(revisions[1]["data"]) is None
     # Nothing changed: applied, no new version.
     same = await phone.push(phone.put(body, base_version=2))
     assert result(same) | {"mutation_id": None, "seq": None} == result(edited) | {
