@@ -52,7 +52,8 @@ class SyncMutation(Table, tablename="sync_mutation"):
     """Every mutation the server has processed, with the result it answered (replays get it)."""
 
     id = UUID(primary_key=True)
-    stream = Varchar(length=120, index=True)
+    #: Indexed by the unique (stream, seq) key (migrations 0003, 0004).
+    stream = Varchar(length=120)
     seq = BigInt()
     op = Varchar(length=40)
     entity = Varchar(length=40, default="")
@@ -77,7 +78,8 @@ class Revision(Table, tablename="record_revision"):
     """
 
     entity = Varchar(length=40)
-    entity_id = UUID(index=True)
+    #: Indexed by the unique (entity_id, entity, version) key (migrations 0003, 0004).
+    entity_id = UUID()
     version = Integer()
     data = JSON()
     actor = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
