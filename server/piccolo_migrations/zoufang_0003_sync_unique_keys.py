@@ -1,8 +1,7 @@
 """Composite unique keys piccolo cannot declare on a table: one revision per record version,
 one stream per user and device. Plain SQL that runs on SQLite and PostgreSQL alike."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from server.db import sql_migration
 
 ID = "2026-11-24T06:37:14:000000"
 VERSION = "1.38.0"
@@ -20,22 +19,5 @@ _BACKWARDS = (
 )
 
 
-async def _run(statements: tuple[str, ...]) -> None:
-    engine = engine_finder()
-    assert engine is not None
-    for sql in statements:
-        await engine.run_ddl(sql)
-
-
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="zoufang", description=DESCRIPTION)
-
-    async def run_forwards() -> None:
-        await _run(_FORWARDS)
-
-    async def run_backwards() -> None:
-        await _run(_BACKWARDS)
-
-    manager.add_raw(run_forwards)
-    manager.add_raw_backwards(run_backwards)
-    return manager
+    return sql_migration(ID, DESCRIPTION, _FORWARDS, _BACKWARDS)

@@ -3,8 +3,7 @@ unique ``(stream, seq)`` key, and the revision key leads with ``entity_id`` so i
 lookups by record, which made ``record_revision (entity_id)`` redundant. Plain SQL that runs on
 SQLite and PostgreSQL alike."""
 
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine import engine_finder
+from server.db import sql_migration
 
 ID = "2026-11-24T09:40:00:000000"
 VERSION = "1.38.0"
@@ -26,22 +25,5 @@ _BACKWARDS = (
 )
 
 
-async def _run(statements: tuple[str, ...]) -> None:
-    engine = engine_finder()
-    assert engine is not None
-    for sql in statements:
-        await engine.run_ddl(sql)
-
-
 async def forwards():
-    manager = MigrationManager(migration_id=ID, app_name="zoufang", description=DESCRIPTION)
-
-    async def run_forwards() -> None:
-        await _run(_FORWARDS)
-
-    async def run_backwards() -> None:
-        await _run(_BACKWARDS)
-
-    manager.add_raw(run_forwards)
-    manager.add_raw_backwards(run_backwards)
-    return manager
+    return sql_migration(ID, DESCRIPTION, _FORWARDS, _BACKWARDS)
