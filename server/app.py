@@ -39,10 +39,10 @@ async def health() -> Health:
 
 @contextlib.asynccontextmanager
 async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Open the PostgreSQL pool for the app's life; SQLite needs none."""
+    """Open the database's connection pool for the app's life (PostgreSQL and SQLite)."""
     db: Any = engine()
     # Tests may already hold a pool for the same engine: only close what we opened.
-    pooled = is_postgres() and db.pool is None
+    pooled = db.pool is None
     if pooled:
         await db.start_connection_pool(min_size=1, max_size=10)
     # What exists now lives as long as the process: keep it out of every garbage collection,

@@ -26,16 +26,14 @@ async def migrate() -> None:
 
 
 async def _with_db(coro_fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-    from server.db import engine, is_postgres
+    from server.db import engine
 
-    db = engine()
-    if is_postgres():
-        await db.start_connection_pool()
+    db: Any = engine()
+    await db.start_connection_pool()
     try:
         return await coro_fn(*args)
     finally:
-        if is_postgres():
-            await db.close_connection_pool()
+        await db.close_connection_pool()
 
 
 async def create_unit(name: str, kind: str, parent: str | None) -> None:

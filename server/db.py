@@ -21,6 +21,108 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 
+class PooledSQLiteEngine(SQLiteEngine):
+    """piccolo's SQLite engine, keeping its connections open between queries and transactions.
+
+    Stock piccolo opens a connection (a thread and a file handle) for every query outside a
+    transaction and for every transaction: 2.9 ms a query on this machine, against 0.4 ms on an
+    open connection, paid by every request's token check and every photo. Between
+    :meth:`start_connection_pool` and :meth:`close_connection_pool` (the app's lifespan, as for
+    PostgreSQL's pool) connections are reused and up to ``max_size`` kept open; outside it the
+    engine is piccolo's. Connections are never waited for: one is opened when none is free.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pool: _SQLitePool | None = None
+
+    async def start_connection_pool(self, max_size: int = 10, **_: Any) -> None:
+        if self.pool is None:
+            self.pool = _SQLitePool(self, max_size)
+
+    async def close_connection_pool(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is not None:
+            await pool.close()
+
+    async def get_connection(self) -> Any:
+        """A connection for a transaction; the transaction's ``close()`` hands it back."""
+        if self.pool is None:
+            return await super().get_connection()
+        return await self.pool.lease()
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        if self.pool is None:
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        connection = await self.pool.lease()
+        try:  # autocommit (isolation_level None): the statement commits on its own
+            return await self._run_in_existing_connection(
+                connection, query, args, query_type, table
+            )
+        finally:
+            await connection.close()
+
+
+class _SQLitePool:
+    def __init__(self, engine: PooledSQLiteEngine, max_size: int) -> None:
+        self._engine = engine
+        self._max_size = max_size
+        self._idle: list[Any] = []
+        self._closed = False
+
+    async def lease(self) -> _Lease:
+        connection = self._idle.pop() if self._idle else None
+        if connection is None:
+            connection = await SQLiteEngine.get_connection(self._engine)
+        return _Lease(connection, self)
+
+    async def give_back(self, connection: Any) -> None:
+        if connection.in_transaction:  # left open by a failure: never hand that on
+            try:
+                await connection.rollback()
+            except Exception:
+                await connection.close()
+                return
+        if self._closed or len(self._idle) >= self._max_size:
+            await connection.close()
+        else:
+            self._idle.append(connection)
+
+    async def close(self) -> None:
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
+
+
+class _Lease:
+    """A pooled aiosqlite connection; ``close()`` returns it to the pool."""
+
+    __slots__ = ("_connection", "_pool")
+
+    def __init__(self, connection: Any, pool: _SQLitePool) -> None:
+        object.__setattr__(self, "_connection", connection)
+        object.__setattr__(self, "_pool", pool)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._connection, name, value)
+
+    async def close(self) -> None:
+        connection = self._connection
+        if connection is not None:
+            object.__setattr__(self, "_connection", None)
+            await self._pool.give_back(connection)
+
+
 def utcnow() -> dt.datetime:
     """The server's clock; the only clock anything is ordered by."""
     return dt.datetime.now(dt.UTC)

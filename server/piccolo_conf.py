@@ -2,18 +2,18 @@
 
 from piccolo.conf.apps import AppRegistry
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine
 
+from server.db import PooledSQLiteEngine
 from server.settings import get_settings
 
 _settings = get_settings()
 
-DB: PostgresEngine | SQLiteEngine
+DB: PostgresEngine | PooledSQLiteEngine
 if _settings.engine == "postgresql":
     DB = PostgresEngine(config={"dsn": _settings.database_url})
 else:
     _settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     # A timeout so concurrent writers wait for the lock instead of failing at once.
-    DB = SQLiteEngine(path=str(_settings.sqlite_path), timeout=30)
+    DB = PooledSQLiteEngine(path=str(_settings.sqlite_path), timeout=30)
 
 APP_REGISTRY = AppRegistry(apps=["server.piccolo_app"])

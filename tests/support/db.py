@@ -20,8 +20,7 @@ def _tables() -> list[type[Table]]:
 
 
 async def prepare() -> Snapshot:
-    if is_postgres():
-        await engine().start_connection_pool(min_size=1, max_size=10)  # type: ignore[attr-defined]
+    await engine().start_connection_pool(min_size=1, max_size=10)  # type: ignore[attr-defined]
     await migrate()
     await wipe()
     await seed()
@@ -61,5 +60,4 @@ async def restore(snapshot: Snapshot) -> None:
 
 
 async def close() -> None:
-    if is_postgres():
-        await engine().close_connection_pool()  # type: ignore[attr-defined]
+    await engine().close_connection_pool()  # type: ignore[attr-defined]
