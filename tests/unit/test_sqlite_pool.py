@@ -1,0 +1,87 @@
+"""The SQLite engine's connection pool: reused connections, nothing left half-written."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from server.db import PooledSQLiteEngine
+
+
+@pytest.fixture
+async def pooled(tmp_path: Path) -> AsyncIterator[PooledSQLiteEngine]:
+    engine = PooledSQLiteEngine(path=str(tmp_path / "pool.sqlite"), timeout=30)
+    await engine.start_connection_pool(max_size=2)
+    await engine.run_ddl("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+    yield engine
+    await engine.close_connection_pool()
+
+
+async def _count(engine: PooledSQLiteEngine) -> int:
+    rows = await engine._run_in_new_connection("SELECT count(*) AS n FROM note")
+    return int(rows[0]["n"])
+
+
+async def test_queries_outside_a_transaction_reuse_one_connection(
+    pooled: PooledSQLiteEngine,
+) -> None:
+    assert pooled.pool is not None
+    for i in range(5):
+        await pooled._run_in_new_connection("INSERT INTO note (text) VALUES (?)", [f"n{i}"])
+    assert await _count(pooled) == 5
+    assert len(pooled.pool._idle) == 1  # one connection served all of them
+
+
+async def test_a_failed_transaction_leaves_nothing_and_its_connection_is_clean(
+    pooled: PooledSQLiteEngine,
+) -> None:
+    with pytest.raises(RuntimeError):
+        async with pooled.transaction():
+            await pooled._run_in_existing_connection(
+                pooled.current_transaction.get().connection,  # type: ignore[union-attr]
+                "INSERT INTO note (text) VALUES ('half')",
+            )
+            raise RuntimeError("cut")
+    assert await _count(pooled) == 0
+    assert pooled.pool is not None
+    assert all(not c.in_transaction for c in pooled.pool._idle)
+    # The same connection writes and commits normally afterwards.
+    async with pooled.transaction():
+        await pooled._run_in_existing_connection(
+            pooled.current_transaction.get().connection,  # type: ignore[union-attr]
+            "INSERT INTO note (text) VALUES ('whole')",
+        )
+    assert await _count(pooled) == 1
+
+
+async def test_concurrent_queries_open_more_connections_but_keep_at_most_max_size(
+    pooled: PooledSQLiteEngine,
+) -> None:
+    async def slow_read() -> int:
+        rows = await pooled._run_in_new_connection(
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 20000) "
+            "SELECT count(*) AS n FROM c"
+        )
+        return int(rows[0]["n"])
+
+    assert await asyncio.gather(*(slow_read() for _ in range(5))) == [20000] * 5
+    assert pooled.pool is not None
+    assert 1 <= len(pooled.pool._idle) <= 2
+
+
+async def test_closing_the_pool_closes_idle_connections_and_falls_back(
+    pooled: PooledSQLiteEngine,
+) -> None:
+    await _count(pooled)
+    assert pooled.pool is not None
+    idle = list(pooled.pool._idle)
+    await pooled.close_connection_pool()
+    assert pooled.pool is None
+    for connection in idle:
+        with pytest.raises(ValueError):
+            await connection.execute("SELECT 1")
+    assert await _count(pooled) == 0  # piccolo's own connection per query again
+    await pooled.start_connection_pool(max_size=2)
