@@ -156,22 +156,25 @@ class MediaController(Controller):
                 f"a photo may be at most {max_bytes} bytes",
                 {"max_bytes": max_bytes, "size": total},
             )
+        if total == 0:
+            raise ApiError(415, "media.unsupported_type", f"an empty body is not {mime}")
         now = utcnow()
-        media = await repository.get(sha256)
-        if media is None:
-            await repository.start(sha256, mime, total, current_user.id, now)
+        # The row says whether the server has the photo; it is read only when the disk holds
+        # something of it (a new photo, the common case, costs no read).
+        media: dict[str, Any] | None = None
+        if await storage.has_complete(sha256) or await storage.stored(sha256):
             media = await repository.get(sha256)
-            assert media is not None
-        if media["complete"]:
-            status = _status(media, media["size"])
-            return Response(status, headers=_headers(status))
-        if media["size"] != total:
-            raise ApiError(
-                409,
-                "media.length_mismatch",
-                f"this photo was announced as {media['size']} bytes",
-                {"size": media["size"]},
-            )
+            if media is not None and media["complete"]:
+                # Idempotent: the body is not read, nothing is stored again.
+                status = _status(media, media["size"])
+                return Response(status, headers=_headers(status))
+            if media is not None and media["size"] != total:
+                raise ApiError(
+                    409,
+                    "media.length_mismatch",
+                    f"this photo was announced as {media['size']} bytes",
+                    {"size": media["size"]},
+                )
         try:
             appended = await storage.append(
                 sha256, offset, _sniffed(request.stream(), mime, offset), total
@@ -189,27 +192,32 @@ class MediaController(Controller):
             ) from None
         except InternalServerException:
             # The connection broke mid-body: what arrived is stored; the client resumes.
-            await repository.progress(sha256, await storage.stored(sha256))
+            stored = await storage.stored(sha256)
+            if stored:
+                await repository.progress(sha256, mime, total, stored, current_user.id, now)
             raise
         except ApiError:
-            # Not a photo of the declared type: forget an upload that never stored a byte.
+            # Not a photo of the declared type: forget an upload that never stored a byte
+            # (the storage already removed its empty partial file).
             if await storage.stored(sha256) == 0:
                 await repository.forget(sha256)
             raise
-        if appended.stored < total:
-            await repository.progress(sha256, appended.stored)
-            status = MediaStatus(
-                sha256=sha256, size=total, received=appended.stored, complete=False
-            )
-            return Response(status, headers=_headers(status))
-        if not await storage.complete(sha256, appended.digest):
+        if appended.mismatch:
             await repository.forget(sha256)
             raise ApiError(
                 422,
                 "media.hash_mismatch",
                 "the bytes do not match their SHA-256; nothing was kept, upload again",
             )
-        await repository.completed(sha256, total, now)
+        if not appended.complete:
+            # Only a partial upload has a row before its photo is complete.
+            await repository.progress(sha256, mime, total, appended.stored, current_user.id, now)
+            status = MediaStatus(
+                sha256=sha256, size=total, received=appended.stored, complete=False
+            )
+            return Response(status, headers=_headers(status))
+        # The bytes are verified and durable: one write makes the photo visible.
+        await repository.completed(sha256, mime, total, current_user.id, now)
         status = MediaStatus(sha256=sha256, size=total, received=total, complete=True)
         return Response(status, headers=_headers(status))
 

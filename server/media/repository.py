@@ -17,29 +17,52 @@ async def get(sha256: str) -> dict[str, Any] | None:
     return await Media.select().where(Media.sha256 == sha256).first()
 
 
-async def start(sha256: str, mime: str, size: int, user_id: uuid.UUID, now: dt.datetime) -> None:
-    """Record an upload (first caller wins when two start the same photo)."""
-    await Media.insert(
-        Media(
-            id=uuid.uuid4(),
-            sha256=sha256,
-            mime=mime,
-            size=size,
-            uploaded_by=user_id,
-            created_at=now,
-        )
-    ).on_conflict(target=Media.sha256, action="DO NOTHING")
-
-
-async def progress(sha256: str, received: int) -> None:
-    await Media.update({Media.received: received}).where(
-        (Media.sha256 == sha256) & Media.complete.eq(False)
+def _row(
+    sha256: str,
+    mime: str,
+    size: int,
+    user_id: uuid.UUID,
+    now: dt.datetime,
+    received: int,
+    complete: bool,
+) -> Media:
+    return Media(
+        id=uuid.uuid4(),
+        sha256=sha256,
+        mime=mime,
+        size=size,
+        received=received,
+        complete=complete,
+        uploaded_by=user_id,
+        created_at=now,
+        completed_at=now if complete else None,
     )
 
 
-async def completed(sha256: str, size: int, now: dt.datetime) -> None:
-    await Media.update({Media.complete: True, Media.completed_at: now, Media.received: size}).where(
-        Media.sha256 == sha256
+async def progress(
+    sha256: str, mime: str, size: int, received: int, user_id: uuid.UUID, now: dt.datetime
+) -> None:
+    """A partial upload's bytes stored so far (first uploader kept; a complete row untouched).
+
+    One write: an upload that completes in one request never has an in-progress row.
+    """
+    await Media.insert(_row(sha256, mime, size, user_id, now, received, False)).on_conflict(
+        target=Media.sha256,
+        action="DO UPDATE",
+        values=[Media.received],
+        where=Media.complete.eq(False),
+    )
+
+
+async def completed(
+    sha256: str, mime: str, size: int, user_id: uuid.UUID, now: dt.datetime
+) -> None:
+    """The photo is stored and verified: one write makes it visible (first uploader kept)."""
+    await Media.insert(_row(sha256, mime, size, user_id, now, size, True)).on_conflict(
+        target=Media.sha256,
+        action="DO UPDATE",
+        values=[Media.size, Media.received, Media.complete, Media.completed_at],
+        where=Media.complete.eq(False),
     )
 
 

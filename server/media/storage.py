@@ -8,18 +8,23 @@ SHA-256 name and only then becomes a complete object; a mismatch discards everyt
 from __future__ import annotations
 
 import abc
-import contextlib
+import asyncio
+import concurrent.futures
 import fcntl
 import hashlib
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
-import anyio
+_T = TypeVar("_T")
 
 _READ_CHUNK = 1024 * 1024
+#: Bytes gathered from the request before they go to the disk thread: large enough that the
+#: thread hop is rare (a few per photo), small enough that hashing and writing one buffer
+#: overlaps with receiving the next.
+_WRITE_BUFFER = 256 * 1024
 
 
 class UploadBusy(Exception):
@@ -36,14 +41,21 @@ class OffsetMismatch(Exception):
 
 @dataclass
 class Appended:
-    #: Bytes stored now.
+    #: Bytes of the upload stored now (all of them once complete; 0 after a mismatch).
     stored: int
-    #: SHA-256 of everything stored, when this request wrote all of it (saves a re-read).
-    digest: str | None
+    #: Every byte arrived, matched the name, and the photo is published (durably).
+    complete: bool = False
+    #: Every byte arrived but they do not hash to the name: nothing was kept.
+    mismatch: bool = False
 
 
 class MediaStorage(abc.ABC):
     """Content-addressed photo storage. ``sha256`` names are checked by the caller."""
+
+    @abc.abstractmethod
+    async def has_complete(self, sha256: str) -> bool:
+        """Whether a complete object is stored under this name (the database row, not this,
+        says whether the photo is complete)."""
 
     @abc.abstractmethod
     async def stored(self, sha256: str) -> int:
@@ -61,12 +73,10 @@ class MediaStorage(abc.ABC):
 
         Bytes already stored are skipped, never written twice; nothing past ``total`` is kept.
         What arrived before a broken connection stays stored (the exception propagates).
+        Bytes reported as stored are durable; a partial upload left with no byte is removed.
+        Once all ``total`` bytes are stored they are checked against ``sha256``: published as
+        the complete object (durably, before this returns), or on mismatch all discarded.
         """
-
-    @abc.abstractmethod
-    async def complete(self, sha256: str, digest: str | None = None) -> bool:
-        """Verify the partial upload against its name and publish it; False (and nothing
-        kept) on mismatch."""
 
     @abc.abstractmethod
     async def discard(self, sha256: str) -> None:
@@ -75,6 +85,86 @@ class MediaStorage(abc.ABC):
     @abc.abstractmethod
     def path(self, sha256: str) -> Path:
         """Where a complete object can be read (an S3 backend would redirect instead)."""
+
+
+#: The disk threads: an upload hands its buffers to this pool one after the other, so a thread
+#: is busy only while bytes are hashed and written, never while waiting for the network.
+_io: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def _submit(fn: Callable[..., _T], *args: Any) -> concurrent.futures.Future[_T]:
+    global _io
+    if _io is None:
+        _io = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="media-io")
+    return _io.submit(fn, *args)
+
+
+async def _done(job: concurrent.futures.Future[_T]) -> _T:
+    """A disk job's result. Shielded: a cancelled request never drops a queued job, so the
+    buffers of an upload are written in order and its file is always closed."""
+    return await asyncio.shield(asyncio.wrap_future(job))
+
+
+class _Writer:
+    """One upload's open, locked partial file, fed buffers in order by the disk threads."""
+
+    def __init__(
+        self, storage: LocalDiskStorage, sha256: str, f: BinaryIO, total: int, hashing: bool
+    ) -> None:
+        self.storage = storage
+        self.sha256 = sha256
+        self.f = f
+        self.total = total
+        self.hasher = hashlib.sha256() if hashing else None
+
+    def write(self, blocks: list[bytes | memoryview]) -> None:
+        for block in blocks:
+            self.f.write(block)
+            if self.hasher is not None:
+                self.hasher.update(block)
+
+    def finish(
+        self,
+        previous: concurrent.futures.Future[None] | None,
+        blocks: list[bytes | memoryview],
+        settle: bool,
+    ) -> Appended:
+        """Write the rest; make a partial upload durable, or (``settle``) verify and publish a
+        whole one. Runs after ``previous`` (the pool is FIFO), still holding the lock."""
+        partial = self.storage._partial(self.sha256)
+        try:
+            if previous is not None:
+                previous.result()
+            self.write(blocks)
+            self.f.flush()
+            size = self.f.tell()
+            if size == 0:
+                # Nothing arrived (or not a photo): leave no empty partial behind.
+                partial.unlink(missing_ok=True)
+                return Appended(stored=0)
+            if size < self.total or not settle:
+                # Bytes reported as stored must survive a crash: the client skips them.
+                os.fsync(self.f.fileno())
+                return Appended(stored=size)
+            digest = self.hasher.hexdigest() if self.hasher else _file_sha256(partial)
+            if digest != self.sha256:
+                partial.unlink()
+                return Appended(stored=0, mismatch=True)
+            # Verified: publish, then make the bytes and the new name durable (the file's fsync
+            # after the rename commits both on ext4, leaving the directory's fsync little to
+            # do). A crash in between leaves at most an object that no row calls complete; the
+            # row is written only after this returns.
+            final = self.storage.path(self.sha256)
+            try:
+                os.replace(partial, final)
+            except FileNotFoundError:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(partial, final)
+            os.fsync(self.f.fileno())
+            _fsync_dir(final.parent)
+            return Appended(stored=size, complete=True)
+        finally:
+            self.f.close()  # also releases the lock
 
 
 class LocalDiskStorage(MediaStorage):
@@ -89,25 +179,37 @@ class LocalDiskStorage(MediaStorage):
     def _partial(self, sha256: str) -> Path:
         return self.root / "partial" / sha256
 
+    async def has_complete(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
     async def stored(self, sha256: str) -> int:
         try:
             return self._partial(sha256).stat().st_size
         except FileNotFoundError:
             return 0
 
-    @contextlib.contextmanager
-    def _locked(self, sha256: str) -> Iterator[BinaryIO]:
+    def _open_locked(self, sha256: str) -> tuple[Path, BinaryIO]:
+        """The partial file, opened for appending and locked (UploadBusy when it is not free)."""
         path = self._partial(sha256)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "ab") as f:
+        for _ in range(3):
+            try:
+                f = open(path, "ab")  # noqa: SIM115 - closed by _Writer.finish
+            except FileNotFoundError:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                f = open(path, "ab")  # noqa: SIM115
             try:
                 fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
+                f.close()
                 raise UploadBusy(sha256) from None
+            # The holder before us may have removed the file (empty upload): lock the live one.
             try:
-                yield f
-            finally:
-                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+                if os.fstat(f.fileno()).st_ino == path.stat().st_ino:
+                    return path, f
+            except FileNotFoundError:
+                pass
+            f.close()
+        raise UploadBusy(sha256)
 
     async def append(
         self,
@@ -116,45 +218,55 @@ class LocalDiskStorage(MediaStorage):
         chunks: AsyncIterator[bytes],
         total: int,
     ) -> Appended:
-        with self._locked(sha256) as f:
-            stored = f.seek(0, os.SEEK_END)
-            if offset > stored:
-                raise OffsetMismatch(stored)
-            # Hash as we go when this request writes the whole object.
-            hasher = hashlib.sha256() if stored == 0 else None
-            position = offset  # where the next incoming byte belongs
-            try:
-                async for chunk in chunks:
-                    start, position = position, position + len(chunk)
-                    if position <= stored:
-                        continue  # already stored: skipped, never stored twice
-                    keep = chunk[max(0, stored - start) : max(0, total - start)]
-                    if keep:
-                        f.write(keep)
-                        if hasher is not None:
-                            hasher.update(keep)
-                        stored += len(keep)
-            finally:
-                f.flush()
-                # Bytes reported as stored must survive a crash: the client skips them.
-                await anyio.to_thread.run_sync(os.fsync, f.fileno())
-            size = f.tell()
-        return Appended(stored=size, digest=hasher.hexdigest() if hasher else None)
-
-    async def complete(self, sha256: str, digest: str | None = None) -> bool:
-        partial = self._partial(sha256)
-        if digest is None:
-            digest = await anyio.to_thread.run_sync(_file_sha256, partial)
-        if digest != sha256:
-            partial.unlink(missing_ok=True)
-            return False
-        final = self.path(sha256)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(partial, final)
-        return True
+        path, f = self._open_locked(sha256)  # path: the partial file
+        stored = f.seek(0, os.SEEK_END)
+        if offset > stored:
+            if stored == 0:
+                path.unlink(missing_ok=True)  # still locked: leave no empty partial behind
+            f.close()
+            raise OffsetMismatch(stored)
+        # Hash as we go when this request writes the whole object.
+        writer = _Writer(self, sha256, f, total, hashing=stored == 0)
+        blocks: list[bytes | memoryview] = []
+        buffered = 0
+        pending: concurrent.futures.Future[None] | None = None
+        position = offset  # where the next incoming byte belongs
+        try:
+            async for chunk in chunks:
+                start, position = position, position + len(chunk)
+                if position <= stored:
+                    continue  # already stored: skipped, never stored twice
+                if start >= stored and position <= total:
+                    keep: bytes | memoryview = chunk  # the common case: no copy, no view
+                else:
+                    keep = memoryview(chunk)[max(0, stored - start) : max(0, total - start)]
+                if not keep:
+                    continue
+                blocks.append(keep)
+                buffered += len(keep)
+                stored += len(keep)
+                if buffered >= _WRITE_BUFFER:
+                    # At most one buffer on its way to the disk while the next one arrives.
+                    if pending is not None:
+                        await _done(pending)
+                    pending = _submit(writer.write, blocks)
+                    blocks, buffered = [], 0
+        except BaseException:
+            # What arrived stays stored; then the error goes on.
+            await _done(_submit(writer.finish, pending, blocks, False))
+            raise
+        return await _done(_submit(writer.finish, pending, blocks, True))
 
     async def discard(self, sha256: str) -> None:
         self._partial(sha256).unlink(missing_ok=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _file_sha256(path: Path) -> str:
