@@ -83,27 +83,23 @@ async def issue_token(
     )
 
 
+#: The token's user and unit in one statement. Written out rather than built with piccolo's
+#: joins on every request: building that query cost 1.5–2.6 ms of Python per request here,
+#: more than running it.
+_PRINCIPAL = (
+    "SELECT t.id, t.device_id, t.expires_at, t.revoked_at, t.last_used_at,"
+    " u.id AS user_id, u.username, u.display_name, u.role, u.active,"
+    " o.id AS org_unit_id, o.name AS org_unit_name, o.path AS org_unit_path"
+    ' FROM device_token t JOIN app_user u ON u.id = t."user"'
+    " JOIN org_unit o ON o.id = u.org_unit"
+    " WHERE t.token_hash = {}"
+)
+
+
 async def principal_for_token(token: str) -> dict[str, Any] | None:
     """The live token's user and unit, or None when unknown, revoked, expired or disabled."""
-    row = (
-        await DeviceToken.select(
-            DeviceToken.id,
-            DeviceToken.device_id,
-            DeviceToken.expires_at,
-            DeviceToken.revoked_at,
-            DeviceToken.last_used_at,
-            DeviceToken.user.id.as_alias("user_id"),
-            DeviceToken.user.username.as_alias("username"),
-            DeviceToken.user.display_name.as_alias("display_name"),
-            DeviceToken.user.role.as_alias("role"),
-            DeviceToken.user.active.as_alias("active"),
-            DeviceToken.user.org_unit.id.as_alias("org_unit_id"),  # type: ignore[union-attr]
-            DeviceToken.user.org_unit.name.as_alias("org_unit_name"),  # type: ignore[union-attr]
-            DeviceToken.user.org_unit.path.as_alias("org_unit_path"),  # type: ignore[union-attr]
-        )
-        .where(DeviceToken.token_hash == token_digest(token))
-        .first()
-    )
+    rows = await DeviceToken.raw(_PRINCIPAL, token_digest(token))
+    row = rows[0] if rows else None
     if row is None or row["revoked_at"] is not None or not row["active"]:
         return None
     now = utcnow()
