@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import httpx
@@ -149,3 +150,27 @@ async def test_photos_follow_the_records_that_list_them(client: Client, viewer: 
     assert response.status_code == 404
     # The uploader always sees what they uploaded.
     assert (await client.get(f"/api/media/{PHOTO_SHA}", headers=owner)).status_code == 200
+
+
+async def test_the_same_photo_sent_by_two_devices_at_once_is_stored_once(client: Client) -> None:
+    # Two phones of one user (or a retry racing the first attempt) send the same photo together.
+    first = await login(client, "zhangsan", device_id="phone-a")
+    second = await login(client, "zhangsan", device_id="phone-b")
+    photo = jpeg(os.urandom(2_000_000))  # several disk buffers: the uploads overlap
+    digest = sha(photo)
+    answers = await asyncio.gather(
+        *(put(client, headers, photo, digest) for headers in (first, second, first, second))
+    )
+    for answer in answers:
+        # Each either completes the photo (or finds it complete) or is told to come back.
+        assert answer.status_code in (200, 409), answer.text
+        if answer.status_code == 409:
+            assert answer.json()["code"] == "media.upload_in_progress"
+    assert any(a.status_code == 200 and a.json()["complete"] for a in answers)
+    # Whatever the interleaving: one verified copy, one row, nothing half-written left.
+    assert storage().path(digest).read_bytes() == photo
+    assert await storage().stored(digest) == 0
+    rows = await Media.select(Media.complete, Media.size).where(Media.sha256 == digest)
+    assert rows == [{"complete": True, "size": len(photo)}]
+    retry = await put(client, second, photo, digest)
+    assert retry.status_code == 200 and retry.json()["complete"] is True
