@@ -1,7 +1,7 @@
-import { VantResolver } from '@vant/auto-import-resolver'
 import vue from '@vitejs/plugin-vue'
+import type { ComponentResolver } from 'unplugin-vue-components'
 import Components from 'unplugin-vue-components/vite'
-import { defineConfig, type Plugin } from 'vite'
+import { defineConfig, type Plugin, type Rolldown } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 
 import pkg from './package.json' with { type: 'json' }
@@ -28,6 +28,64 @@ function dropVantIconFontFallback(): Plugin {
   }
 }
 
+/**
+ * `<van-button>` → `import { Button } from 'vant/es/button'` and its style. Vant's own resolver
+ * imports from the `vant/es` barrel: the unused components are dropped in the end, but every
+ * screen then depends on every Vant module while chunks are formed.
+ */
+function vantPerComponent(): ComponentResolver {
+  return {
+    type: 'component',
+    resolve(name) {
+      if (!name.startsWith('Van')) return undefined
+      const dir = name.slice(3).replace(/\B([A-Z])/g, '-$1').toLowerCase()
+      return { name: name.slice(3), from: `vant/es/${dir}`, sideEffects: `vant/es/${dir}/style/index` }
+    },
+  }
+}
+
+/**
+ * The screens a visitor works in all day, offline (the "field screens" of the bytes budget):
+ * the lazily loaded views under these folders.
+ */
+const FIELD_SCREEN = /[\\/]src[\\/]client[\\/](visit|inspection|rosters|records|drafts)[\\/][^\\/]+\.vue$/
+
+interface ModuleGraph {
+  getModuleInfo(id: string): Rolldown.ModuleInfo | null
+}
+
+/** The entries and lazily loaded screens whose static imports reach module `id`. */
+function screensUsing(id: string, graph: ModuleGraph): string[] {
+  const screens: string[] = []
+  const seen = new Set([id])
+  const todo = [id]
+  for (let m = todo.pop(); m !== undefined; m = todo.pop()) {
+    const info = graph.getModuleInfo(m)
+    if (!info) continue
+    if (info.isEntry || info.dynamicImporters.length > 0) screens.push(m)
+    for (const importer of info.importers) {
+      if (!seen.has(importer)) {
+        seen.add(importer)
+        todo.push(importer)
+      }
+    }
+  }
+  return screens
+}
+
+/**
+ * Code only field screens use goes in one chunk, `field`: a visitor opens most of them every day
+ * and the service worker caches them all, while six small files gzip worse than one. Code they
+ * share with other screens (sign-in, outbox, account) goes in `common`, so those screens do not
+ * load the forms.
+ */
+function fieldChunk(id: string, graph: ModuleGraph): 'field' | 'common' | null {
+  const screens = screensUsing(id, graph)
+  const field = screens.filter((s) => FIELD_SCREEN.test(s)).length
+  if (field === 0) return null
+  return field === screens.length ? 'field' : 'common'
+}
+
 export default defineConfig({
   define: {
     __APP_VERSION__: JSON.stringify(pkg.version),
@@ -41,18 +99,25 @@ export default defineConfig({
         // Every screen needs the framework: one chunk for it, not pieces that move
         // with each new dynamic import (each file gzips on its own, so splits cost bytes).
         codeSplitting: {
-          groups: [{ name: 'framework', test: /node_modules[\\/](@vue|vue-router)[\\/]/ }],
+          groups: [
+            { name: 'framework', test: /node_modules[\\/](@vue|vue-router)[\\/]/, priority: 3 },
+            // What the entry loads anyway stays in the entry chunk, not in chunks of its own.
+            { name: 'shell', tags: ['$initial'], priority: 2 },
+            { name: (id, graph) => (fieldChunk(id, graph) === 'common' ? 'common' : null), priority: 1 },
+            { name: (id, graph) => (fieldChunk(id, graph) === 'field' ? 'field' : null) },
+          ],
         },
       },
     },
   },
   plugins: [
     dropVantIconFontFallback(),
-    vue(),
+    // Every component here (ours and Vant's) uses the Composition API: drop Options API support.
+    vue({ features: { optionsAPI: false } }),
     // Vant per component (script and CSS), never the whole library.
     Components({
       dirs: [],
-      resolvers: [VantResolver()],
+      resolvers: [vantPerComponent()],
       dts: 'src/client/components.d.ts',
     }),
     VitePWA({

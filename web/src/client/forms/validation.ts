@@ -1,6 +1,14 @@
 /** Field errors keyed by field name ("mode", "demand.<id>.description"), zh-CN text as value. */
 export type Errors = Record<string, string>
 
+/** How a record form is checked. */
+export interface CheckRules {
+  /** Today's date (yyyy-mm-dd): the latest date a record may carry. */
+  today: string
+  /** Submitting (every requirement of the campaign or template) rather than saving a draft to the server. */
+  submit: boolean
+}
+
 /** Length in characters as the server counts them (code points, not UTF-16 units). */
 export function textLength(value: string): number {
   return Array.from(value).length

@@ -14,7 +14,7 @@ import type {
   RectificationRecord,
 } from '../../shared/protocol'
 import { addDays, isIsoDate } from '../forms/dates'
-import { checkMax, type Errors } from '../forms/validation'
+import { checkMax, type CheckRules, type Errors } from '../forms/validation'
 import type { Fix } from '../location/geo'
 
 export const RESULT_OPTIONS: readonly { value: ItemResultValue; label: string; tone: 'good' | 'warn' | 'bad' | 'none' }[] = [
@@ -219,15 +219,10 @@ export function activeRectifications(draft: InspectionDraft): RectificationDraft
   return draft.rectifications.filter((r) => isShortfall(draft.items[r.item_id]?.result ?? ''))
 }
 
-export interface InspectionRules {
-  today: string
-  submit: boolean
-}
-
 export function validateInspection(
   draft: InspectionDraft,
   template: ChecklistTemplateRecord | undefined,
-  rules: InspectionRules,
+  rules: CheckRules,
 ): Errors {
   const errors: Errors = {}
   if (!draft.service_center_id) errors['center'] = '请选择党群服务中心'

@@ -12,7 +12,7 @@ import type {
   VisitMode,
 } from '../../shared/protocol'
 import { isIsoDate } from '../forms/dates'
-import { checkMax, type Errors } from '../forms/validation'
+import { checkMax, type CheckRules, type Errors } from '../forms/validation'
 import type { Fix } from '../location/geo'
 
 export interface DemandDraft {
@@ -125,14 +125,8 @@ export function removeDemand(draft: VisitDraft, id: string): void {
   if (removed && removed.base_version > 0) draft.removed_demands.push(removed)
 }
 
-export interface VisitRules {
-  today: string
-  /** Submitting (all of the campaign's requirements) rather than saving a draft to the server. */
-  submit: boolean
-}
-
 /** Field errors (zh-CN). Empty when the visit can be sent. */
-export function validateVisit(draft: VisitDraft, campaign: CampaignRecord | undefined, rules: VisitRules): Errors {
+export function validateVisit(draft: VisitDraft, campaign: CampaignRecord | undefined, rules: CheckRules): Errors {
   const errors: Errors = {}
   if (!campaign) errors['campaign'] = '请选择走访活动'
   if (campaign?.target_kind === 'unit') {
