@@ -48,15 +48,16 @@ async def test_sigkill_mid_push_loses_and_duplicates_nothing(
         interrupted = 0
         for _ in range(ROUNDS):
             for username, client, saved in phones:
-                for _ in range(rng.randint(3, 8)):
+                # Enough for several requests a round, so the kill lands mid-sync.
+                for _ in range(rng.randint(8, 20)):
                     body = visit(talent_of(username, len(saved) % 40), id=str(uuid.uuid4()))
-                    if rng.random() < 0.1:
+                    if rng.random() < 0.15:
                         photo = jpeg(os.urandom(rng.randint(100_000, 300_000)))
                         body["photos"] = [client.outbox.add_photo(photo, "image/jpeg")]
                     client.outbox.enqueue("visit.put", visit=body)
                     saved[body["id"]] = body
             syncing = [asyncio.create_task(client.sync()) for _, client, _ in phones]
-            await asyncio.sleep(rng.uniform(0.01, 0.2))
+            await asyncio.sleep(rng.uniform(0.005, 0.1))
             interrupted += not all(task.done() for task in syncing)
             await asyncio.to_thread(server.stop, signal.SIGKILL)
             for outcome in await asyncio.gather(*syncing, return_exceptions=True):
