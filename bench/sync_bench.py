@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import contextlib
 import datetime as dt
 import hashlib
@@ -361,6 +362,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--single", type=int, default=300, help="records pushed one per request")
     parser.add_argument("--photos", type=int, default=20)
+    parser.add_argument(
+        "--devices", type=int, default=50, help="devices pushing at once, a record per request"
+    )
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="zoufang-bench-"))
@@ -400,6 +404,26 @@ def main() -> None:
                 pusher.push([visit])
             single = time.perf_counter() - started
         single_rate = args.single / single
+
+        # Many phones at once (a township's staff back in signal), each a record per request.
+        per_device = 6
+        with contextlib.ExitStack() as stack:
+            devices = [
+                Pusher(
+                    stack.enter_context(sign_in(server.url, f"bench-many-{d}")), f"bench-many-{d}"
+                )
+                for d in range(args.devices)
+            ]
+
+            def push_records(pusher: Pusher) -> None:
+                for i in range(per_device):
+                    pusher.push([visit_payload(i)])
+
+            started = time.perf_counter()
+            with concurrent.futures.ThreadPoolExecutor(args.devices) as pool:
+                list(pool.map(push_records, devices))
+            many = time.perf_counter() - started
+        many_rate = args.devices * per_device / many
 
         raw_rates = {}
         for every_row in (False, True):
@@ -462,6 +486,10 @@ def main() -> None:
         print(f"    ratio push / raw         {batched_rate / rate:10.2f}        (target >= 0.3)")
     print(f"one request per record     {single_rate:10.0f} records/s   ({args.single} records)")
     print(f"  ratio batched / single   {batched_rate / single_rate:10.1f}        (target >= 10)")
+    print(
+        f"{args.devices} devices at once, a record per request "
+        f"{many_rate:6.0f} records/s   ({args.devices * per_device} records)"
+    )
     print(
         f"photo upload               {upload_mbs:10.1f} MB/s      ({args.photos} photos, {total_bytes / 1e6:.1f} MB)"
     )

@@ -511,8 +511,7 @@ async def select_in(
             rows += map(dict, await tx.connection.fetch(f"{head} = ANY($1)", chunk))
         else:
             marks = ", ".join("?" * len(chunk))
-            cursor = await tx.connection.execute(f"{head} IN ({marks})", chunk)
-            rows += await cursor.fetchall()
+            rows += await tx.connection.execute_fetchall(f"{head} IN ({marks})", chunk)
     return rows
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,6 +17,9 @@ async def pooled(tmp_path: Path) -> AsyncIterator[PooledSQLiteEngine]:
     engine = PooledSQLiteEngine(path=str(tmp_path / "pool.sqlite"), timeout=30)
     await engine.start_connection_pool(max_size=2)
     await engine.run_ddl("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+    await engine.run_ddl(
+        "CREATE TABLE mark (id INTEGER PRIMARY KEY, note INTEGER NOT NULL REFERENCES note (id))"
+    )
     yield engine
     await engine.close_connection_pool()
 
@@ -85,3 +89,21 @@ async def test_closing_the_pool_closes_idle_connections_and_falls_back(
             await connection.execute("SELECT 1")
     assert await _count(pooled) == 0  # piccolo's own connection per query again
     await pooled.start_connection_pool(max_size=2)
+
+
+async def test_foreign_keys_are_enforced_on_reused_connections(
+    pooled: PooledSQLiteEngine,
+) -> None:
+    # piccolo turned foreign keys on before every statement; the pooled engine does it once per
+    # connection, so a reused connection must still refuse a dangling reference.
+    for _ in range(3):
+        with pytest.raises(sqlite3.IntegrityError):
+            await pooled._run_in_new_connection("INSERT INTO mark (note) VALUES (42)")
+        with pytest.raises(sqlite3.IntegrityError):
+            async with pooled.transaction():
+                await pooled._run_in_existing_connection(
+                    pooled.current_transaction.get().connection,  # type: ignore[union-attr]
+                    "INSERT INTO mark (note) VALUES (43)",
+                )
+    rows = await pooled._run_in_new_connection("SELECT count(*) AS n FROM mark")
+    assert rows[0]["n"] == 0
