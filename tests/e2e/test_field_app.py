@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -469,3 +470,41 @@ def test_returned_visit_is_fixed_and_resubmitted(
     got = wait_until(resubmitted, what="the fixed visit on the server")
     assert got["place"] == "人才公寓三楼会议室"
     assert got["version"] > sent["version"]
+
+
+def test_township_filter_works_offline_without_opening_the_rosters_online(
+    phones: Callable[..., BrowserContext],
+) -> None:
+    # A supervisor (the whole county) signs in and goes straight out of signal: the township
+    # names must have come down with the first sync, not when the rosters screen first opened.
+    context = phones()
+    page = context.new_page()
+    sign_in(page, "zhaoli")
+    wait_for_service_worker(page)
+    wait_until(lambda: len(idb(page, "rosters")) > 0, what="the roster pull")
+    units = wait_until(
+        lambda: json.loads(page.evaluate("localStorage.getItem('zoufang.org_units.v1') || '[]'")),
+        what="the township names",
+    )
+    context.set_offline(True)
+    page.reload()
+    page.get_by_test_id("tile-rosters").click()
+    page.get_by_role("button", name="全部镇街").click()
+    page.locator(".van-action-sheet__item", has_text="南山镇").click()
+    expect(page.locator("button.township")).to_contain_text("南山镇")
+
+    by_id = {u["id"]: u for u in units}
+
+    def township(unit_id: str) -> str | None:
+        unit = by_id.get(unit_id)
+        while unit and unit["kind"] not in ("township", "subdistrict"):
+            unit = by_id.get(unit["parent_id"])
+        return unit["name"] if unit else None
+
+    talents = [r["data"] for r in idb(page, "rosters") if r["kind"] == "talent"]
+    nanshan = {t["name"] for t in talents if township(t["org_unit_id"]) == "南山镇"}
+    shown = page.get_by_test_id("roster-row").locator(".van-cell__title > span")
+    expect(shown.first).to_be_visible()
+    names = shown.all_inner_texts()
+    assert names and set(names) <= nanshan, (names, sorted(nanshan)[:5])
+    assert len(nanshan) < len(talents)  # the filter really left some out

@@ -1,8 +1,10 @@
 /**
  * Names of the org units in the user's scope, for the township filter. The
- * sync pull carries ids only, so the list is fetched from /api/org-units when
- * online and kept in localStorage (a small display cache, not user data: losing
- * it only hides the filter until the next fetch).
+ * sync pull carries ids only, so the list is fetched from /api/org-units after
+ * the first successful sync of each app start (so it is there before the phone
+ * goes offline, whichever screen was opened) and kept in localStorage (a small
+ * display cache, not user data: losing it only hides the filter until the next
+ * fetch).
  */
 import { reactive } from 'vue'
 
@@ -54,6 +56,13 @@ export function refreshOrgUnits(): void {
     .catch(() => {
       fetched = false
     })
+}
+
+/** Someone else signed in on this phone: their scope has other units. */
+export function forgetOrgUnits(): void {
+  fetched = false
+  state.units = []
+  localStorage.removeItem(STORAGE_KEY)
 }
 
 /** Townships and subdistricts (镇街) among the cached units, by name. */

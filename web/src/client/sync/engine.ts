@@ -10,6 +10,7 @@ import { watch } from 'vue'
 
 import { isSignedIn, markNeedsReauth, session } from '../auth/session'
 import { refreshOutboxStats } from '../outbox/outboxStats'
+import { forgetOrgUnits, refreshOrgUnits } from '../rosters/orgUnits'
 import * as db from '../storage/db'
 import type { SyncContext } from './context'
 import { mutationPhotos } from './payloads'
@@ -132,6 +133,7 @@ export function runSync(_reason: string): Promise<void> {
       state.lastError = null
       state.lastSyncedAt = Date.now()
       await db.setMeta('last_synced_at', state.lastSyncedAt)
+      refreshOrgUnits() // the township filter's names, while there is signal
       schedule(PERIODIC_MS)
     } catch (error) {
       const stop = stopFor(error)
@@ -170,7 +172,10 @@ export function runSync(_reason: string): Promise<void> {
 /** Someone else signed in on this phone: what the previous person pulled is not theirs to see. */
 async function forgetOtherPersonsData(userId: string): Promise<void> {
   const owner = await db.getMeta('data_user_id')
-  if (owner !== undefined && owner !== userId) await db.resetPulledData(userId)
+  if (owner !== undefined && owner !== userId) {
+    await db.resetPulledData(userId)
+    forgetOrgUnits()
+  }
 }
 
 let started = false
