@@ -25,7 +25,7 @@ class PooledSQLiteEngine(SQLiteEngine):
     """piccolo's SQLite engine, keeping its connections open between queries and transactions.
 
     Stock piccolo opens a connection (a thread and a file handle) for every query outside a
-    transaction and for every transaction: 2.9 ms a query on this machine, against 0.4 ms on an
+    transaction and for every transaction: 2.9 ms a query on this machine, against 0.45 ms on an
     open connection, paid by every request's token check and every photo. Between
     :meth:`start_connection_pool` and :meth:`close_connection_pool` (the app's lifespan, as for
     PostgreSQL's pool) connections are reused and up to ``max_size`` kept open; outside it the
@@ -94,10 +94,9 @@ class _SQLitePool:
         self._closed = False
 
     async def lease(self) -> _Lease:
-        connection = self._idle.pop() if self._idle else None
-        if connection is None:
-            connection = await SQLiteEngine.get_connection(self._engine)
-        return _Lease(connection, self)
+        if self._idle:
+            return _Lease(self._idle.pop(), self)
+        return _Lease(await SQLiteEngine.get_connection(self._engine), self)
 
     async def give_back(self, connection: Any) -> None:
         if connection.in_transaction:  # left open by a failure: never hand that on

@@ -653,13 +653,11 @@ class _PushEnvelope(_Inbound, kw_only=True):
     mutations: Annotated[list[msgspec.Raw], msgspec.Meta(max_length=MAX_BATCH)]
 
 
-class _PushBatch(_Inbound, kw_only=True):
-    """A push whose every mutation is valid: the common case, decoded in one pass."""
+class _PushBatch(PushRequest, kw_only=True):
+    """A push whose every mutation is valid (the common case, decoded in one pass); unlike
+    what a client builds, the version must be in the body."""
 
     protocol_version: ProtocolVersion
-    device_id: DeviceId
-    device_time: AwareDatetime | None = None
-    mutations: Annotated[list[Mutation], msgspec.Meta(max_length=MAX_BATCH)]
 
 
 _decode_batch = msgspec.json.Decoder(_PushBatch).decode

@@ -39,6 +39,13 @@ def utc(value: Any) -> Any:
     return value
 
 
+def _holds_time(t: msgspec.inspect.Type) -> bool:
+    """A datetime field, or an optional one."""
+    if isinstance(t, msgspec.inspect.UnionType):
+        return any(_holds_time(member) for member in t.types)
+    return isinstance(t, msgspec.inspect.DateTimeType)
+
+
 @dataclass(frozen=True, eq=False)
 class EntitySpec:
     """One synced table."""
@@ -75,7 +82,7 @@ class EntitySpec:
         times = {
             f.name
             for f in msgspec.inspect.type_info(self.fields).fields  # type: ignore[attr-defined]
-            if "DateTimeType" in repr(f.type)
+            if _holds_time(f.type)
         }
         object.__setattr__(
             self, "time_columns", tuple(self.column(w) for w in editable if w in times)
