@@ -12,6 +12,7 @@ from piccolo.columns import (
     BigInt,
     Integer,
     Timestamptz,
+    Varchar,
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.engine import engine_finder
@@ -223,7 +224,9 @@ class Synced(Timestamped):
     The primary key is made on the phone (a UUID) so a record has the same name before and after
     sync; ``version`` is bumped by the server on every write and is what an edit's
     ``base_version`` names; ``change_seq`` is the server-wide change counter value of the last
-    write, which pull pages by; deletion is soft so it can travel as a tombstone.
+    write, which pull pages by; deletion is soft so it can travel as a tombstone. The row also
+    says who wrote its current version; the versions it replaced are kept, with their writers,
+    in ``record_revision`` (``server.sync.tables.Revision``).
     """
 
     id = UUID(primary_key=True)
@@ -233,3 +236,8 @@ class Synced(Timestamped):
     change_seq = BigInt(default=0, index=True)
     #: Soft delete: set instead of removing the row, so deletions sync as tombstones.
     deleted_at = Timestamptz(null=True, default=None)
+    #: The current version's writer (a user id), their stream (``<user id>:<device id>``, or
+    #: ``server:<what>``) and the mutation that wrote it (none for server-side writes).
+    written_by = UUID(null=True, default=None)
+    written_stream = Varchar(length=120, default="")
+    written_mutation = UUID(null=True, default=None)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
 
 from server.db import utcnow
 from server.sync.tables import SyncChange, SyncCounter
@@ -53,30 +52,3 @@ async def change_time(seq: int) -> dt.datetime | None:
     """When change ``seq`` was written (server clock), if the log still has it."""
     row = await SyncChange.select(SyncChange.created_at).where(SyncChange.seq == seq).first()
     return row["created_at"] if row else None
-
-
-def revision(
-    entity: str,
-    entity_id: uuid.UUID,
-    version: int,
-    data: dict[str, Any] | None,
-    *,
-    actor_id: uuid.UUID | None,
-    stream: str,
-    change_seq: int,
-    now: dt.datetime,
-    mutation_id: uuid.UUID | None = None,
-) -> dict[str, Any]:
-    """A revision row (column → value) for one version of a record; insert it in the write's
-    transaction (``server.sync.unit.insert_many``)."""
-    return {
-        "entity": entity,
-        "entity_id": entity_id,
-        "version": version,
-        "data": data,
-        "actor": actor_id,
-        "stream": stream,
-        "mutation_id": mutation_id,
-        "change_seq": change_seq,
-        "created_at": now,
-    }

@@ -68,13 +68,13 @@ class SyncMutation(Table, tablename="sync_mutation"):
 
 
 class Revision(Table, tablename="record_revision"):
-    """Every version of every synced record ("every edit is versioned").
+    """Every version of a synced record that a newer one replaced ("every edit is versioned").
 
-    ``data`` holds the record's wire fields at that version; a stale edit is merged field by
-    field against the revision it started from. The newest version's data is the row itself:
-    its revision holds JSON ``null`` until a newer version supersedes it, and the write that
-    supersedes it fills ``data`` in, in the same transaction (``server.sync.unit``). So a
-    record written once — most of what phones push — costs no second copy of itself.
+    ``data`` holds the record's wire fields at that version, and the rest who wrote it, when,
+    through which stream and mutation. The current version is the row itself, which says who
+    wrote it (``server.db.Synced``); the write that replaces it adds its revision in the same
+    transaction (``server.sync.unit``). A stale edit is merged field by field against the
+    version it started from, and a record written once costs no revision at all.
     """
 
     entity = Varchar(length=40)

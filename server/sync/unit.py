@@ -3,7 +3,8 @@
 A push applies up to hundreds of mutations in one transaction. Rows are loaded in bulk, each
 mutation changes them in memory (and is undone in memory if it is rejected), and the result is
 written in bulk at the end: a few statements per batch instead of several per record. Each
-mutation that changes a row bumps its version once and leaves one revision.
+mutation that changes a row bumps its version once; the version it replaced is kept as a
+revision.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from piccolo.table import Table
 
 from server.accounts.schemas import CurrentUser
 from server.media.tables import MediaLink
-from server.sync.changes import revision
 from server.sync.entities import SPECS, EntitySpec, norm, utc
 from server.sync.tables import Revision, SyncConflict
 from sync import protocol
@@ -84,14 +84,10 @@ class UnitOfWork:
         self.rows: dict[uuid.UUID, Row] = {}
         #: Nested rows by (entity, parent id), so finding a record's demands is no scan.
         self._children: dict[tuple[str, uuid.UUID], dict[uuid.UUID, Row]] = {}
-        #: Highest version of a row this stream wrote before the batch (its own edits).
+        #: Highest superseded version of a row this stream wrote (its own earlier edits).
         self._own_versions: dict[uuid.UUID, int] = {}
+        #: The versions this batch replaced, to insert as revisions.
         self._revisions: list[dict[str, Any]] = []
-        #: The pending revision of each row's newest version in this batch.
-        self._newest: dict[uuid.UUID, dict[str, Any]] = {}
-        #: Data of versions written before this batch that this batch supersedes:
-        #: (entity, id, version, data).
-        self._superseded: list[tuple[str, uuid.UUID, int, dict[str, Any]]] = []
         self._conflicts: list[dict[str, Any]] = []
         self._extra: list[tuple[type[Table], dict[str, Any]]] = []
         self._photo_rows: set[uuid.UUID] = set()
@@ -124,6 +120,7 @@ class UnitOfWork:
             found.append(row)
             fresh.append(row_id)
         if fresh:
+            # Versions this stream wrote that others have replaced since.
             query = (
                 Revision.select(Revision.entity_id, Max(Revision.version).as_alias("v"))
                 .where(Revision.entity_id.is_in(fresh) & (Revision.stream == self.stream))
@@ -165,10 +162,9 @@ class UnitOfWork:
         its own earlier writes count as seen: the base is the later of what it names and what
         this stream itself last wrote (in an earlier push, or earlier in this one).
         """
-        own = self._own_versions.get(row.id, 0)
-        if row.new or row.changed:
-            own = row.version  # written by this stream in this batch
-        return max(base_version, own)
+        if row.values["written_stream"] == self.stream:
+            return max(base_version, row.version)
+        return max(base_version, self._own_versions.get(row.id, 0))
 
     async def base_data(self, row: Row, version: int) -> dict[str, Any] | None:
         if version <= 0:
@@ -206,37 +202,27 @@ class UnitOfWork:
         self.begin(None)
 
     def commit(self) -> dict[uuid.UUID, int]:
-        """Finish the current mutation: bump each changed row once and record its revision.
+        """Finish the current mutation: bump each changed row once, keeping the version it
+        replaces as a revision, and stamp the row with its writer.
 
-        A revision's ``data`` is written when a newer version supersedes it: until then the row
-        itself holds that version, and the revision stores JSON ``null`` (see
-        :class:`server.sync.tables.Revision`). Most pushed records are written once, so their
-        snapshot is never built.
+        The current version is the row itself (see :class:`server.sync.tables.Revision`), so a
+        record written once — most of what phones push — costs no revision at all.
         """
         versions = {}
         for row_id in self._touched:
             row = self.rows[row_id]
             saved = self._undo[row_id]
             if saved is not None:
-                if saved[0] == row.values:
+                previous = saved[0]
+                if previous == row.values:
                     continue  # touched but nothing changed
-                self._supersede(row, saved[0])
+                self._revisions.append(_superseded(row.spec, previous))
                 self._set(row, "version", row.version + 1)
             self._set(row, "change_seq", self.change_seq)
             self._set(row, "updated_at", self.now)
-            pending = revision(
-                row.spec.name,
-                row.id,
-                row.version,
-                None,
-                actor_id=self.actor.id,
-                stream=self.stream,
-                change_seq=self.change_seq,
-                now=self.now,
-                mutation_id=self._mutation_id,
-            )
-            self._revisions.append(pending)
-            self._newest[row_id] = pending
+            self._set(row, "written_by", self.actor.id)
+            self._set(row, "written_stream", self.stream)
+            self._set(row, "written_mutation", self._mutation_id)
             if row.spec.has_photos:
                 self._photo_rows.add(row_id)
             versions[row_id] = row.version
@@ -244,15 +230,6 @@ class UnitOfWork:
         self._extra.extend(self._pending_extra)
         self.begin(None)
         return versions
-
-    def _supersede(self, row: Row, previous: dict[str, Any]) -> None:
-        """Keep the data of the version a change is about to replace."""
-        data = row.spec.snapshot(previous)
-        pending = self._newest.get(row.id)
-        if pending is not None:  # written earlier in this batch
-            pending["data"] = data
-        else:
-            self._superseded.append((row.spec.name, row.id, row.version, data))
 
     def _touch(self, row: Row) -> None:
         if row.id not in self._undo:
@@ -400,14 +377,12 @@ class UnitOfWork:
         for table, rows in by_table.items():
             await insert_many(table, rows)
         await insert_many(Revision, self._revisions)
-        await _keep_superseded(self._superseded)
         await insert_many(SyncConflict, self._conflicts)
         await self._write_media_links()
         for row in self.rows.values():
             row.new = False
             row.changed = set()
         self._revisions, self._conflicts, self._extra = [], [], []
-        self._newest, self._superseded = {}, []
 
     async def _write_media_links(self) -> None:
         if not self._photo_rows:
@@ -429,6 +404,21 @@ class UnitOfWork:
         ]
         await insert_many(MediaLink, links)
         self._photo_rows = set()
+
+
+def _superseded(spec: EntitySpec, previous: dict[str, Any]) -> dict[str, Any]:
+    """The revision row of a version a change replaces: its data, and who wrote it when."""
+    return {
+        "entity": spec.name,
+        "entity_id": previous["id"],
+        "version": previous["version"],
+        "data": spec.snapshot(previous),
+        "actor": previous["written_by"],
+        "stream": previous["written_stream"],
+        "mutation_id": previous["written_mutation"],
+        "change_seq": previous["change_seq"],
+        "created_at": previous["updated_at"],
+    }
 
 
 def json_text(value: Any) -> str:
@@ -577,13 +567,3 @@ def _encode_cells(
 
 
 _json_encode = msgspec.json.Encoder().encode
-
-
-async def _keep_superseded(superseded: list[tuple[str, uuid.UUID, int, dict[str, Any]]]) -> None:
-    """Write the data of versions this batch replaced into their revisions."""
-    if superseded:
-        await execute_many(
-            Revision,
-            "UPDATE record_revision SET data = ? WHERE entity = ? AND entity_id = ? AND version = ?",
-            [(json_text(data), entity, id_, version) for entity, id_, version, data in superseded],
-        )

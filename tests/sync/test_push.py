@@ -52,7 +52,16 @@ async def test_create_then_replay_is_a_duplicate_with_the_same_result(client: Cl
     assert await Visit.count() == 1
     assert await Demand.count() == 1
     assert await SyncMutation.count() == 1
-    assert await Revision.count().where(Revision.entity == "visit") == 1
+    # Written once: the row is the only copy, and it says who wrote it and how.
+    assert await Revision.count() == 0
+    written = await Visit.select(
+        Visit.written_by, Visit.written_stream, Visit.written_mutation
+    ).first()
+    assert written == {
+        "written_by": demo_id("user/zhangsan"),
+        "written_stream": f"{demo_id('user/zhangsan')}:{phone.device_id}",
+        "written_mutation": uuid.UUID(put["mutation_id"]),
+    }
     assert await DemandEvent.count().where(DemandEvent.kind == "received") == 1
 
 
@@ -60,22 +69,23 @@ async def test_edit_bumps_version_and_keeps_every_revision(client: Client) -> No
     phone = await device(client, "zhangsan")
     body = visit(talent_of("zhangsan"))
     body_notes_v1 = body["notes"]
-    await phone.push(phone.put(body))
+    created = phone.put(body)
+    first_mutation = uuid.UUID(created["mutation_id"])
+    await phone.push(created)
     body["notes"] = "第二次修改"
     edited = await phone.push(phone.put(body, base_version=1))
     assert result(edited)["status"] == "applied"
     assert result(edited)["version"] == 2
     row = await Visit.select(Visit.notes, Visit.version).first()
     assert row == {"notes": "第二次修改", "version": 2}
-    revisions = (
-        await Revision.select(Revision.version, Revision.data)
-        .where(Revision.entity_id == uuid.UUID(body["id"]))
-        .order_by(Revision.version)
-    )
-    assert [r["version"] for r in revisions] == [1, 2]
-    # The superseded version keeps its data; the newest one's data is the row itself.
+    revisions = await Revision.select(
+        Revision.version, Revision.data, Revision.stream, Revision.mutation_id
+    ).where(Revision.entity_id == uuid.UUID(body["id"]))
+    # The superseded version is kept with its data and its writer; the newest is the row.
+    assert [r["version"] for r in revisions] == [1]
     assert json_load(revisions[0]["data"])["notes"] == body_notes_v1
-    assert json_load(revisions[1]["data"]) is None
+    assert revisions[0]["stream"] == f"{demo_id('user/zhangsan')}:{phone.device_id}"
+    assert revisions[0]["mutation_id"] == first_mutation
     # Nothing changed: applied, no new version.
     same = await phone.push(phone.put(body, base_version=2))
     assert result(same) | {"mutation_id": None, "seq": None} == result(edited) | {
