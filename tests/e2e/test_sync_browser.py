@@ -9,7 +9,9 @@ from its own server process), so these tests prove the engine whatever the scree
     photo hashes matching;
 (b) an upload cut halfway resumes, and no byte reaches the server twice;
 (c) a token revoked in the middle of a sync asks to sign in again and loses nothing: after
-    signing in, everything arrives exactly once.
+    signing in, everything arrives exactly once;
+(d) a new version of the app is deployed while records wait in the outbox: the phone takes the
+    update, reloads into it, and then delivers every record exactly once.
 """
 
 from __future__ import annotations
@@ -178,6 +180,14 @@ def wait_for_first_sync(page: Page) -> dict[str, Any]:
     return config
 
 
+def installed_and_synced(phone: BrowserContext, username: str) -> tuple[Page, dict[str, Any]]:
+    """A page signed in as ``username``, under the service worker, after the first pull."""
+    page = phone.new_page()
+    sign_in(page, username)
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
+    return page, wait_for_first_sync(page)
+
+
 def talent_campaign(config: dict[str, Any]) -> dict[str, Any]:
     today = time.strftime("%Y-%m-%d")
     for campaign in config["campaigns"]:
@@ -221,6 +231,18 @@ QUEUE_RECORDS = """async ({config, photos, campaign}) => {
     made.push({entity: 'inspection', id, sha256: ref.sha256})
     return made
 }"""
+
+
+def queue_records(page: Page, config: dict[str, Any], photos: list[bytes]) -> list[dict[str, Any]]:
+    """Two visits and an inspection, a photo each, saved on the phone (QUEUE_RECORDS)."""
+    return page.evaluate(
+        QUEUE_RECORDS,
+        {
+            "config": config,
+            "photos": [base64.b64encode(p).decode() for p in photos],
+            "campaign": talent_campaign(config),
+        },
+    )
 
 
 def query(server: LiveServer, sql: str, *args: Any) -> list[tuple[Any, ...]]:
@@ -276,6 +298,17 @@ def assert_photo_on_server(server: LiveServer, token: str, sha256: str, data: by
     assert hashlib.sha256(body).hexdigest() == sha256 == hashlib.sha256(data).hexdigest()
 
 
+def assert_delivered_once(
+    server: LiveServer, username: str, made: list[dict[str, Any]], photos: list[bytes]
+) -> None:
+    """Each record on the server exactly once, and each photo whole under its hash."""
+    for record in made:
+        assert count_by_id(server, record["entity"], record["id"]) == 1
+    token = api_token(server, username)
+    for record, data in zip(made, photos, strict=True):
+        assert_photo_on_server(server, token, record["sha256"], data)
+
+
 def stream_mutations(server: LiveServer, user_id_sql: str) -> list[tuple[str, int, str]]:
     rows = query(
         server,
@@ -297,21 +330,11 @@ def user_id(server: LiveServer, username: str) -> str:
 def test_offline_records_with_photos_arrive_exactly_once(
     phone: BrowserContext, server: LiveServer
 ) -> None:
-    page = phone.new_page()
-    sign_in(page, "zhangsan")
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=15_000)
-    config = wait_for_first_sync(page)
+    page, config = installed_and_synced(phone, "zhangsan")
     photos = [jpeg(640, 480, seed) for seed in (1, 2, 3)]
 
     phone.set_offline(True)
-    made = page.evaluate(
-        QUEUE_RECORDS,
-        {
-            "config": config,
-            "photos": [base64.b64encode(p).decode() for p in photos],
-            "campaign": talent_campaign(config),
-        },
-    )
+    made = queue_records(page, config, photos)
     # Killed tab, offline: the service worker serves the app, IndexedDB kept everything.
     page.reload()
     wait_for_hook(page)
@@ -328,8 +351,7 @@ def test_offline_records_with_photos_arrive_exactly_once(
     expect(page.get_by_test_id("unsynced-summary")).to_have_text("全部已同步", timeout=10_000)
 
     uid = user_id(server, "zhangsan")
-    for record in made:
-        assert count_by_id(server, record["entity"], record["id"]) == 1
+    assert_delivered_once(server, "zhangsan", made, photos)
     # Each of the 6 mutations (3 puts, 3 submits) applied once, in order, nothing else.
     assert stream_mutations(server, f"{uid}%") == [
         ("visit.put", 1, "applied"),
@@ -341,9 +363,6 @@ def test_offline_records_with_photos_arrive_exactly_once(
     ]
     assert count(server, "SELECT COUNT(*) FROM demand") >= 2
     assert count(server, "SELECT COUNT(*) FROM rectification") >= 1
-    token = api_token(server, "zhangsan")
-    for record, data in zip(made, photos, strict=True):
-        assert_photo_on_server(server, token, record["sha256"], data)
     # The phone now reads them back from the server, synced, photos present.
     wait_until(
         lambda: all(
@@ -456,14 +475,7 @@ def test_token_revoked_mid_sync_asks_to_sign_in_and_loses_nothing(
 
     phone.route("**/api/media/*", media)
     phone.set_offline(True)
-    made = page.evaluate(
-        QUEUE_RECORDS,
-        {
-            "config": config,
-            "photos": [base64.b64encode(p).decode() for p in photos],
-            "campaign": talent_campaign(config),
-        },
-    )
+    made = queue_records(page, config, photos)
     phone.set_offline(False)
 
     expect(page.get_by_text("登录已失效，请重新登录")).to_be_visible(timeout=30_000)
@@ -488,8 +500,69 @@ def test_token_revoked_mid_sync_asks_to_sign_in_and_loses_nothing(
 
     uid = user_id(server, "wangwu")
     assert [m[2] for m in stream_mutations(server, f"{uid}%")] == ["applied"] * 6
-    for record in made:
-        assert count_by_id(server, record["entity"], record["id"]) == 1
-    token = api_token(server, "wangwu")
-    for record, data in zip(made, photos, strict=True):
-        assert_photo_on_server(server, token, record["sha256"], data)
+    assert_delivered_once(server, "wangwu", made, photos)
+
+
+# ---------------------------------------------------------------------------------------------
+# (d) an app update while records wait: nothing lost, exactly once
+# ---------------------------------------------------------------------------------------------
+
+
+def test_app_update_with_a_full_outbox_loses_nothing(
+    phone: BrowserContext, server: LiveServer, hook_dist: Path
+) -> None:
+    page, config = installed_and_synced(phone, "zhaoli")
+    photos = [jpeg(640, 480, seed) for seed in (21, 22, 23)]
+
+    # The server cannot be reached for pushes and photos until the update is in.
+    def unreachable(route: Route) -> None:
+        route.abort("connectionrefused")
+
+    phone.route("**/api/sync/push", unreachable)
+    phone.route("**/api/media/*", unreachable)
+    made = queue_records(page, config, photos)
+    wait_until(lambda: state(page)["pendingCount"] == 6, what="three records and three photos")
+
+    # A new version is deployed: the service worker's script changes on the server.
+    sw = hook_dist / "sw.js"
+    released = sw.read_bytes()
+    try:
+        sw.write_bytes(released + b"\n// the next release\n")
+        page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+        expect(page.get_by_text("发现新版本，是否更新？")).to_be_visible(timeout=30_000)
+        page.evaluate("window.__beforeUpdate = true")
+        page.get_by_role("button", name="更新").click()
+        # The page reloads under the new version, which now controls it.
+        page.wait_for_function("window.__beforeUpdate === undefined", timeout=30_000)
+        wait_for_hook(page)
+        controlling = page.evaluate(
+            """async () => {
+                const r = await navigator.serviceWorker.getRegistration()
+                return r.waiting === null && r.active === navigator.serviceWorker.controller
+            }"""
+        )
+        assert controlling
+        expect(page.get_by_text("发现新版本，是否更新？")).to_have_count(0)
+
+        # Everything waited through the update, on the phone only.
+        wait_until(lambda: state(page)["pendingCount"] == 6, what="the outbox after the update")
+        for record in made:
+            assert count_by_id(server, record["entity"], record["id"]) == 0
+
+        phone.unroute("**/api/sync/push")
+        phone.unroute("**/api/media/*")
+        page.evaluate("window.__zoufang.runSync()")
+        wait_until(lambda: state(page)["pendingCount"] == 0, timeout=60, what="the outbox to empty")
+    finally:
+        sw.write_bytes(released)
+
+    uid = user_id(server, "zhaoli")
+    assert [(op, status) for op, _, status in stream_mutations(server, f"{uid}%")] == [
+        ("visit.put", "applied"),
+        ("visit.submit", "applied"),
+        ("visit.put", "applied"),
+        ("visit.submit", "applied"),
+        ("inspection.put", "applied"),
+        ("inspection.submit", "applied"),
+    ]
+    assert_delivered_once(server, "zhaoli", made, photos)
