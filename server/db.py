@@ -131,15 +131,15 @@ class _SQLitePool:
             except Exception:
                 await self._close(connection)
                 return
-        if self._closed:
-            await self._close(connection)
-            return
-        while self._waiting:
+        while self._waiting:  # first to those waiting (even while closing: they are under way)
             waiter = self._waiting.popleft()
             if not waiter.done():
                 waiter.set_result(connection)
                 return
-        self._idle.append(connection)
+        if self._closed:
+            await self._close(connection)
+        else:
+            self._idle.append(connection)
 
     async def _close(self, connection: Any) -> None:
         self._open -= 1
