@@ -471,7 +471,28 @@ async def insert_many(table: type[Table], rows: Sequence[dict[str, Any]]) -> Non
         time_at = ()  # asyncpg takes datetimes as they are
     if json_at or time_at:
         values = _encode_cells(values, json_at, time_at)
+    if db.engine_type == "sqlite":
+        values = _as_sqlite_text(values)
     await execute_many(table, sql, values)
+
+
+def _as_sqlite_text(rows: list[Any]) -> list[Any]:
+    """UUIDs and dates as the text SQLite stores (what piccolo's adapters make of them), a
+    column at a time through msgspec's encoder. The driver would call a Python adapter per
+    value from its thread, holding the GIL: for the 17 UUIDs a pushed record carries that was
+    about 20 µs of the 45 µs its inserts took. Columns are found from the first row; such a
+    value elsewhere is left to the adapter."""
+    at = [i for i, value in enumerate(rows[0]) if type(value) in _AS_TEXT]
+    if not at:
+        return rows
+    columns = list(zip(*rows, strict=True))
+    for i in at:
+        columns[i] = _json_decode(_json_encode(columns[i]))
+    return list(zip(*columns, strict=True))
+
+
+#: Types whose JSON text (msgspec's) is the text piccolo's SQLite adapters store.
+_AS_TEXT = (uuid.UUID, dt.date)
 
 
 async def select_in(
@@ -567,3 +588,4 @@ def _encode_cells(
 
 
 _json_encode = msgspec.json.Encoder().encode
+_json_decode = msgspec.json.Decoder().decode
