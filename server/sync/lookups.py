@@ -27,6 +27,8 @@ class Lookups:
     def __init__(self, user: CurrentUser, now: dt.datetime) -> None:
         self.user = user
         self.today = now.astimezone(SHANGHAI).date()
+        # A day of slack: a device east of the server's idea of "today" near midnight.
+        self._latest_day = self.today + dt.timedelta(days=1)
         self._ancestors = set(user.ancestor_ids())
         self.campaigns: dict[uuid.UUID, dict[str, Any]] = {}
         self.templates: dict[uuid.UUID, dict[str, Any]] = {}
@@ -126,8 +128,7 @@ class Lookups:
             raise Rejection("sync.not_found", f"org unit {unit_id} not found", field=field_name)
 
     def not_future(self, day: dt.date, field_name: str) -> None:
-        # A day of slack: a device east of the server's idea of "today" near midnight.
-        if day > self.today + dt.timedelta(days=1):
+        if day > self._latest_day:
             raise validation(f"{field_name} is in the future", field_name)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
-import operator
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -462,37 +461,55 @@ async def insert_many(table: type[Table], rows: Sequence[dict[str, Any]]) -> Non
         return
     names = tuple(rows[0])
     sql, json_at, time_at = _insert_sql(table, names)
-    getter = operator.itemgetter(*names)
-    if len(names) == 1:
-        values: list[Any] = [(getter(row),) for row in rows]
-    else:
-        values = [getter(row) for row in rows]
-    if db.engine_type != "sqlite":
-        time_at = ()  # asyncpg takes datetimes as they are
-    if json_at or time_at:
-        values = _encode_cells(values, json_at, time_at)
-    if db.engine_type == "sqlite":
-        values = _as_sqlite_text(values)
-    await execute_many(table, sql, values)
+    await execute_many(table, sql, _parameters(rows, names, json_at, time_at, db.engine_type))
 
 
-def _as_sqlite_text(rows: list[Any]) -> list[Any]:
-    """UUIDs and dates as the text SQLite stores (what piccolo's adapters make of them), a
-    column at a time through msgspec's encoder. The driver would call a Python adapter per
-    value from its thread, holding the GIL: for the 17 UUIDs a pushed record carries that was
-    about 20 µs of the 45 µs its inserts took. Columns are found from the first row; such a
-    value elsewhere is left to the adapter."""
-    at = [i for i, value in enumerate(rows[0]) if type(value) in _AS_TEXT]
-    if not at:
-        return rows
-    columns = list(zip(*rows, strict=True))
-    for i in at:
-        columns[i] = _json_decode(_json_encode(columns[i]))
+def _parameters(
+    rows: Sequence[dict[str, Any]],
+    names: tuple[str, ...],
+    json_at: tuple[tuple[int, bool], ...],
+    time_at: tuple[int, ...],
+    engine_type: str,
+) -> list[tuple[Any, ...]]:
+    """The driver's parameter rows, encoded a column at a time: JSON values to text (``None``
+    as JSON ``null`` where the column is not nullable), and on SQLite times, UUIDs and dates
+    to the text piccolo's adapters store. Left to the driver, each UUID or date would be a
+    Python adapter call from its thread, holding the GIL: for the 17 UUIDs a pushed record
+    carries that was about 20 µs of the 45 µs its inserts took."""
+    columns: list[list[Any]] = [[row[name] for row in rows] for name in names]
+    for i, nullable in json_at:
+        null = None if nullable else "null"
+        columns[i] = [
+            null if v is None else v if type(v) is str else _json_encode(v).decode()
+            for v in columns[i]
+        ]
+    if engine_type == "sqlite":
+        for i in time_at:
+            columns[i] = _times_as_text(columns[i])
+        for i, column in enumerate(columns):
+            if type(column[0]) in _AS_JSON_TEXT:
+                columns[i] = _json_decode(_json_encode(column))
     return list(zip(*columns, strict=True))
 
 
-#: Types whose JSON text (msgspec's) is the text piccolo's SQLite adapters store.
-_AS_TEXT = (uuid.UUID, dt.date)
+#: Types whose JSON text (msgspec's) is the text piccolo's SQLite adapters store. A column is
+#: converted when its first value is one; such a value elsewhere is left to the adapter.
+_AS_JSON_TEXT = (uuid.UUID, dt.date)
+
+
+def _times_as_text(column: list[Any]) -> list[Any]:
+    """Times as piccolo stores them on SQLite (``str()`` in UTC), each distinct one converted
+    once: a batch's rows mostly share the server's ``now``."""
+    texts: dict[dt.datetime, str] = {}
+    out = []
+    for value in column:
+        if isinstance(value, dt.datetime):
+            text = texts.get(value)
+            if text is None:
+                text = texts[value] = str(value.astimezone(dt.UTC) if value.tzinfo else value)
+            value = text
+        out.append(value)
+    return out
 
 
 async def select_in(
@@ -558,33 +575,6 @@ def _insert_sql(
     sql = f'INSERT INTO "{table._meta.tablename}" ({quoted}) VALUES ({marks})'
     json_at = tuple((i, json_columns[n]) for i, n in enumerate(names) if n in json_columns)
     return sql, json_at, tuple(i for i, n in enumerate(names) if n in times)
-
-
-def _encode_cells(
-    rows: list[Any], json_at: tuple[tuple[int, bool], ...], time_at: tuple[int, ...]
-) -> list[list[Any]]:
-    """JSON values to text; on SQLite, times to the text piccolo stores (UTC), each distinct
-    time converted once (a batch's rows mostly share the server's ``now``)."""
-    texts: dict[dt.datetime, str] = {}
-    out = []
-    for row in rows:
-        values = list(row)
-        for i, nullable in json_at:
-            value = values[i]
-            if value is None:
-                if not nullable:
-                    values[i] = "null"
-            elif not isinstance(value, str):
-                values[i] = _json_encode(value).decode()
-        for i in time_at:
-            value = values[i]
-            if isinstance(value, dt.datetime):
-                text = texts.get(value)
-                if text is None:
-                    text = texts[value] = str(value.astimezone(dt.UTC) if value.tzinfo else value)
-                values[i] = text
-        out.append(values)
-    return out
 
 
 _json_encode = msgspec.json.Encoder().encode
