@@ -46,9 +46,13 @@ async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
     if pooled:
         await db.start_connection_pool(min_size=1, max_size=10)
     # What exists now lives as long as the process: keep it out of every garbage collection,
-    # so a push that allocates thousands of objects does not rescan the whole framework.
+    # so a push that allocates thousands of objects does not rescan the whole framework. And
+    # collect young objects after 50,000 allocations instead of 700: a batch of 500 records
+    # keeps tens of thousands alive until it commits, and with the default the collector ran
+    # about 480 times per 10,000 records pushed, 5–7 µs of every record, and freed nothing.
     gc.collect()
     gc.freeze()
+    gc.set_threshold(50_000, *gc.get_threshold()[1:])
     try:
         yield
     finally:
