@@ -539,6 +539,8 @@ async def select_in(
             rows += map(dict, await tx.connection.fetch(f"{head} = ANY($1)", chunk))
         else:
             marks = ", ".join("?" * len(chunk))
+            if type(chunk[0]) in _AS_JSON_TEXT:  # as text in bulk, not an adapter call each
+                chunk = _json_decode(_json_encode(chunk))
             rows += await tx.connection.execute_fetchall(f"{head} IN ({marks})", chunk)
     return rows
 
