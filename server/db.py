@@ -147,14 +147,21 @@ class _SQLitePool:
         # A waiting lease may open a connection in its place.
         while self._waiting and self._open < self._max_size:
             waiter = self._waiting.popleft()
-            if not waiter.done():
-                self._open += 1
-                try:
-                    waiter.set_result(await SQLiteEngine.get_connection(self._engine))
-                except BaseException as exc:
-                    self._open -= 1
+            if waiter.done():
+                continue
+            self._open += 1
+            try:
+                connection = await SQLiteEngine.get_connection(self._engine)
+            except BaseException as exc:
+                self._open -= 1
+                if not waiter.done():
                     waiter.set_exception(exc)
                 return
+            if waiter.done():  # cancelled while the connection opened
+                self._idle.append(connection)
+            else:
+                waiter.set_result(connection)
+            return
 
     async def close(self) -> None:
         self._closed = True

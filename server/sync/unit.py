@@ -117,7 +117,8 @@ class UnitOfWork:
             row = Row(spec, spec.from_db(raw), new=False, meta=meta)
             self._keep(row)
             found.append(row)
-            fresh.append(row_id)
+            if row.values["written_stream"] != self.stream:  # else its own is the current one
+                fresh.append(row_id)
         if fresh:
             # Versions this stream wrote that others have replaced since.
             query = (
