@@ -125,8 +125,9 @@ _start_writeback = _writeback_starter()
 
 class _Writer:
     """One upload's open, locked partial file: pieces are hashed and written as they arrive
-    (:meth:`write`, on the event loop: page-cache writes, no waiting on the disk), and
-    :meth:`finish` makes them durable on a disk thread."""
+    (:meth:`write`, on the event loop: writes to the page cache and a request to start writing
+    them out, which wait on the disk only when the kernel's queue for it is full), and
+    :meth:`finish` makes them durable (fsync) on a disk thread."""
 
     def __init__(
         self, storage: LocalDiskStorage, sha256: str, f: BinaryIO, total: int, hashing: bool
