@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from server.accounts.tables import DeviceToken, LoginThrottle, OrgUnit, User
-from server.db import transaction, utcnow
+from server.db import new_id, transaction, utcnow
 from server.security import hash_password, token_digest
 
 
@@ -15,7 +15,7 @@ async def create_org_unit(
     name: str, kind: str, parent_id: uuid.UUID | None = None, unit_id: uuid.UUID | None = None
 ) -> OrgUnit:
     """Add a unit under ``parent_id`` (or a root), keeping the materialised path."""
-    unit_id = unit_id or uuid.uuid4()
+    unit_id = unit_id or new_id()
     parent_path = "/"
     if parent_id is not None:
         parent = await OrgUnit.objects().get(OrgUnit.id == parent_id)
@@ -50,7 +50,7 @@ async def create_user(
     user_id: uuid.UUID | None = None,
 ) -> User:
     user = User(
-        id=user_id or uuid.uuid4(),
+        id=user_id or new_id(),
         username=username,
         display_name=display_name,
         password_hash=hash_password(password),
@@ -72,7 +72,7 @@ async def issue_token(
     now = utcnow()
     await DeviceToken.insert(
         DeviceToken(
-            id=uuid.uuid4(),
+            id=new_id(),
             user=user_id,
             token_hash=token_digest(token),
             device_id=device_id,

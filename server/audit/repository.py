@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from server.audit.tables import AuditLog
-from server.db import utcnow
+from server.db import new_id, utcnow
 
 
 async def record(
@@ -21,7 +21,7 @@ async def record(
     """Append one entry. Call inside the transaction of the action it records, when there is one."""
     await AuditLog.insert(
         AuditLog(
-            id=uuid.uuid4(),
+            id=new_id(),
             actor=actor_id,
             action=action,
             entity=entity,

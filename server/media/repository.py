@@ -8,6 +8,7 @@ from typing import Any
 
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import record_filter
+from server.db import new_id
 from server.inspections.tables import Inspection, InspectionItemResult
 from server.media.tables import Media, MediaLink
 from server.visits.tables import Visit
@@ -40,7 +41,7 @@ async def progress(
     One write: an upload that completes in one request never has an in-progress row.
     """
     await Media.raw(
-        _PROGRESS, uuid.uuid4(), sha256, mime, size, received, False, user_id, now, None, False
+        _PROGRESS, new_id(), sha256, mime, size, received, False, user_id, now, None, False
     )
 
 
@@ -48,9 +49,7 @@ async def completed(
     sha256: str, mime: str, size: int, user_id: uuid.UUID, now: dt.datetime
 ) -> None:
     """The photo is stored and verified: one write makes it visible (first uploader kept)."""
-    await Media.raw(
-        _COMPLETED, uuid.uuid4(), sha256, mime, size, size, True, user_id, now, now, False
-    )
+    await Media.raw(_COMPLETED, new_id(), sha256, mime, size, size, True, user_id, now, now, False)
 
 
 async def forget(sha256: str) -> None:

@@ -61,9 +61,10 @@ def check_owner(
 
 def columns(spec: EntitySpec, fields: Any) -> dict[str, Any]:
     """Column values of a device's ``*Fields`` struct."""
-    values = {column: getattr(fields, wire) for wire, column in spec.editable_columns}
+    values = dict(zip(spec.editable_column_names, spec.read_editable(fields), strict=True))
     for column in spec.time_columns:
-        values[column] = utc(values[column])
+        if values[column] is not None:
+            values[column] = utc(values[column])
     values["id"] = fields.id
     if "photos" in values:
         values["photos"] = list(dict.fromkeys(values["photos"]))

@@ -9,6 +9,8 @@ datetime, lists); :func:`norm` turns them into JSON values for comparison and re
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,11 +68,16 @@ class EntitySpec:
     time_columns: tuple[str, ...] = field(init=False)
     json_columns: frozenset[str] = field(init=False)
     column_names: frozenset[str] = field(init=False)
+    has_photos: bool = field(init=False)
+    #: The columns of :attr:`editable`, in order, and a reader of those fields from a struct.
+    editable_column_names: tuple[str, ...] = field(init=False)
+    read_editable: Callable[[Any], tuple[Any, ...]] = field(init=False)
     _columns: dict[str, str] = field(init=False, default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         columns = self.table._meta.columns
         object.__setattr__(self, "column_names", frozenset(c._meta.name for c in columns))
+        object.__setattr__(self, "has_photos", "photos" in self.column_names)
         object.__setattr__(
             self,
             "json_columns",
@@ -79,6 +86,13 @@ class EntitySpec:
         editable = tuple(f for f in self.fields.__struct_fields__ if f != "id")
         object.__setattr__(self, "editable", editable)
         object.__setattr__(self, "editable_columns", tuple((w, self.column(w)) for w in editable))
+        object.__setattr__(
+            self, "editable_column_names", tuple(c for _, c in self.editable_columns)
+        )
+        getter = operator.attrgetter(*editable)
+        object.__setattr__(
+            self, "read_editable", getter if len(editable) > 1 else lambda s: (getter(s),)
+        )
         times = {
             f.name
             for f in msgspec.inspect.type_info(self.fields).fields  # type: ignore[attr-defined]
@@ -98,10 +112,6 @@ class EntitySpec:
 
     def table_column(self, name: str) -> Column:
         return self.table._meta.get_column_by_name(name)
-
-    @property
-    def has_photos(self) -> bool:
-        return "photos" in self.column_names
 
     def from_db(self, row: dict[str, Any]) -> dict[str, Any]:
         """A selected row with JSON columns decoded and times in UTC."""

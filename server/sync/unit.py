@@ -23,6 +23,7 @@ from piccolo.query import Max
 from piccolo.table import Table
 
 from server.accounts.schemas import CurrentUser
+from server.db import new_id
 from server.media.tables import MediaLink
 from server.sync.entities import SPECS, EntitySpec, norm, utc
 from server.sync.tables import Revision, SyncConflict
@@ -93,7 +94,7 @@ class UnitOfWork:
         # The mutation in progress: what to undo if it is rejected.
         self._mutation_id: uuid.UUID | None = None
         self._undo: dict[uuid.UUID, tuple[dict[str, Any], set[str]] | None] = {}
-        self._touched: list[uuid.UUID] = []
+        self._touched: list[Row] = []
         self._pending_conflicts: list[dict[str, Any]] = []
         self._pending_extra: list[tuple[type[Table], dict[str, Any]]] = []
 
@@ -209,23 +210,29 @@ class UnitOfWork:
         record written once — most of what phones push — costs no revision at all.
         """
         versions = {}
-        for row_id in self._touched:
-            row = self.rows[row_id]
+        stamp = {
+            "change_seq": self.change_seq,
+            "updated_at": self.now,
+            "written_by": self.actor.id,
+            "written_stream": self.stream,
+            "written_mutation": self._mutation_id,
+        }
+        for row in self._touched:
+            row_id = row.id
             saved = self._undo[row_id]
-            if saved is not None:
+            if saved is None:  # new in this mutation: nothing replaced, no UPDATE to track
+                row.values.update(stamp)
+            else:
                 previous = saved[0]
                 if previous == row.values:
                     continue  # touched but nothing changed
                 self._revisions.append(_superseded(row.spec, previous))
                 self._set(row, "version", row.version + 1)
-            self._set(row, "change_seq", self.change_seq)
-            self._set(row, "updated_at", self.now)
-            self._set(row, "written_by", self.actor.id)
-            self._set(row, "written_stream", self.stream)
-            self._set(row, "written_mutation", self._mutation_id)
+                for column, value in stamp.items():
+                    self._set(row, column, value)
             if row.spec.has_photos:
                 self._photo_rows.add(row_id)
-            versions[row_id] = row.version
+            versions[row_id] = row.values["version"]
         self._conflicts.extend(self._pending_conflicts)
         self._extra.extend(self._pending_extra)
         self.begin(None)
@@ -234,7 +241,7 @@ class UnitOfWork:
     def _touch(self, row: Row) -> None:
         if row.id not in self._undo:
             self._undo[row.id] = (dict(row.values), set(row.changed))
-            self._touched.append(row.id)
+            self._touched.append(row)
 
     def _set(self, row: Row, column: str, value: Any) -> None:
         row.values[column] = value
@@ -246,16 +253,22 @@ class UnitOfWork:
     def create(self, spec: EntitySpec, values: dict[str, Any]) -> Row:
         """A new row (version 1); ``values`` are column values, the rest take defaults."""
         defaults, mutable = _column_defaults(spec)
-        full = dict(defaults)
-        full.update(values)
+        full = {**defaults, **values}
         for name in mutable:
             if name not in values:  # a fresh list or dict per row, never a shared one
                 full[name] = copy.copy(full[name])
-        full.update(version=1, change_seq=self.change_seq, created_at=self.now, deleted_at=None)
+        full["version"] = 1
+        full["change_seq"] = self.change_seq
+        full["created_at"] = self.now
+        full["deleted_at"] = None
         row = Row(spec, full, new=True)
-        self._keep(row)
-        self._undo[row.id] = None
-        self._touched.append(row.id)
+        row_id = full["id"]
+        self.rows[row_id] = row
+        if spec.parent_column is not None:
+            key = (spec.name, full[spec.parent_column])
+            self._children.setdefault(key, {})[row_id] = row
+        self._undo[row_id] = None
+        self._touched.append(row)
         return row
 
     def set(self, row: Row, column: str, value: Any) -> None:
@@ -319,7 +332,7 @@ class UnitOfWork:
     ) -> protocol.FieldConflict:
         """Keep a device's stale value for a person to resolve."""
         root_id = row.id if row.spec.parent_column is None else row.values[row.spec.parent_column]
-        conflict_id = uuid.uuid4()
+        conflict_id = new_id()
         self._pending_conflicts.append(
             {
                 "id": conflict_id,
@@ -393,7 +406,7 @@ class UnitOfWork:
             await MediaLink.delete().where(MediaLink.entity_id.is_in(existing))
         links = [
             {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "sha256": sha,
                 "entity": row.spec.name,
                 "entity_id": row.id,
@@ -503,12 +516,19 @@ def _times_as_text(column: list[Any]) -> list[Any]:
     once: a batch's rows mostly share the server's ``now``."""
     texts: dict[dt.datetime, str] = {}
     out = []
+    last: Any = None
+    last_text: Any = None
     for value in column:
+        if value is last:  # the common case: the same object as the row before
+            out.append(last_text)
+            continue
+        last = value
         if isinstance(value, dt.datetime):
             text = texts.get(value)
             if text is None:
                 text = texts[value] = str(value.astimezone(dt.UTC) if value.tzinfo else value)
             value = text
+        last_text = value
         out.append(value)
     return out
 

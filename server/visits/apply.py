@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from server.db import new_id
 from server.sync.apply import (
     check_owner,
     delete_record,
@@ -90,7 +91,7 @@ async def put(uow: UnitOfWork, lookups: Lookups, m: protocol.VisitPut) -> tuple[
     def event(demand: Row, kind: str) -> None:
         uow.add(
             DemandEvent,
-            id=uuid.uuid4(),
+            id=new_id(),
             demand=demand.id,
             kind=kind,
             actor=user.id,
