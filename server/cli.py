@@ -82,6 +82,20 @@ async def revoke(username: str) -> None:
     print(f"revoked {await repository.revoke_user_tokens(row['id'])} token(s) of {username}")
 
 
+async def purge() -> None:
+    from server.media.controllers import provide_storage
+    from server.retention.purge import purge as run
+
+    done = await run(provide_storage())
+    removed = {k: v for k, v in done.summary(len(done.partial_uploads)).items() if v}
+    if removed:
+        print("removed: " + ", ".join(f"{v} {k}" for k, v in removed.items()))
+    else:
+        print("nothing past the sync horizon")
+    if done.busy_uploads:
+        print(f"{done.busy_uploads} partial upload(s) being written were left for the next run")
+
+
 async def seed_demo() -> None:
     from server.demo import seed
 
@@ -123,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--password", help="omit to be asked (keeps it out of shell history)")
     p = sub.add_parser("revoke-tokens", help="sign a user out of every device")
     p.add_argument("username")
+    sub.add_parser(
+        "purge", help="remove deleted records, photos and tokens past the sync horizon (PIPL)"
+    )
     p = sub.add_parser("serve", help="run the HTTP server")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -146,6 +163,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(_with_db(create_user, args))
     elif args.command == "revoke-tokens":
         asyncio.run(_with_db(revoke, args.username))
+    elif args.command == "purge":
+        asyncio.run(_with_db(purge))
 
 
 if __name__ == "__main__":

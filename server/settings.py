@@ -42,6 +42,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Deletions are guaranteed to reach a device that pulls at least this often; a device whose
     #: sync cursor is older is told to resync from scratch.
     sync_tombstone_days: int = 90
+    #: How often the server removes what is past that horizon (server.retention); 0: never
+    #: (then run ``zoufang purge`` from a timer).
+    purge_every_hours: int = 24
 
     @property
     def engine(self) -> str:
@@ -109,6 +112,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
         login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 300),
         sync_tombstone_days=_int(env, "SYNC_TOMBSTONE_DAYS", 90),
+        purge_every_hours=_int(env, "PURGE_EVERY_HOURS", 24, minimum=0),
     )
 
 

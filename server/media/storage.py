@@ -84,8 +84,12 @@ class MediaStorage(abc.ABC):
         """
 
     @abc.abstractmethod
-    async def discard(self, sha256: str) -> None:
-        """Forget a partial upload."""
+    async def discard(self, sha256: str) -> bool:
+        """Forget a partial upload, unless an upload is writing it right now (then False)."""
+
+    @abc.abstractmethod
+    async def delete(self, sha256: str) -> None:
+        """Remove a complete object (retention: no record lists it any more)."""
 
     @abc.abstractmethod
     def path(self, sha256: str) -> Path:
@@ -266,8 +270,19 @@ class LocalDiskStorage(MediaStorage):
             raise
         return await _done(_submit(writer.finish, True))
 
-    async def discard(self, sha256: str) -> None:
-        self._partial(sha256).unlink(missing_ok=True)
+    async def discard(self, sha256: str) -> bool:
+        try:
+            _, f = self._open_locked(sha256)
+        except UploadBusy:
+            return False
+        try:
+            self._partial(sha256).unlink(missing_ok=True)  # still locked: no writer in between
+        finally:
+            f.close()
+        return True
+
+    async def delete(self, sha256: str) -> None:
+        self.path(sha256).unlink(missing_ok=True)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -13,6 +13,9 @@ def test_defaults_are_the_embedded_sqlite(tmp_path: Path) -> None:
     assert settings.sqlite_path == tmp_path / "zoufang.sqlite"
     assert settings.port == 8000
     assert settings.media_dir == tmp_path / "media"
+    assert (settings.sync_tombstone_days, settings.purge_every_hours) == (90, 24)
+    off = load_settings({"ZOUFANG_DATA_DIR": str(tmp_path), "PURGE_EVERY_HOURS": "0"})
+    assert off.purge_every_hours == 0
 
 
 def test_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
@@ -35,6 +38,7 @@ def test_postgres_url_switches_engine(tmp_path: Path) -> None:
         ("DATABASE_URL", "mysql://x", "DATABASE_URL must start with"),
         ("SECRET_KEY", "short", "SECRET_KEY must be at least 32"),
         ("PHOTO_MAX_BYTES", "10", "PHOTO_MAX_BYTES must be at least 1024"),
+        ("PURGE_EVERY_HOURS", "-1", "PURGE_EVERY_HOURS must be at least 0"),
     ],
 )
 def test_bad_values_name_the_variable(tmp_path: Path, name: str, value: str, needle: str) -> None:

@@ -1,0 +1,204 @@
+"""Retention: what the server stops keeping once the sync horizon has passed.
+
+PIPL asks that personal information be kept no longer than necessary. A record a field worker
+withdrew (a deleted draft, a withdrawn demand, …) stays as a tombstone only so that every
+device learns of the deletion; a device whose cursor is older than ``SYNC_TOMBSTONE_DAYS`` is
+told to resync from scratch anyway (``server.sync.pull``), so past that horizon nothing needs
+the tombstone and it is removed for good, with everything that hangs off it: nested rows,
+demand events, revisions, conflicts, photo links, and the photos only it listed. Partial
+uploads begun before the horizon and never finished, and long-dead device tokens, go too.
+
+Kept, whatever their age: live records and their history (revisions are the edit trail), photos
+a live record or a kept revision lists, the mutation log (a device's replay of an old push must
+still be answered as a duplicate) and the audit log (MLPS wants logs kept). Every run that
+removes something writes one audit entry with the counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from piccolo.table import Table
+
+from server.accounts.tables import DeviceToken
+from server.audit import repository as audit
+from server.db import json_load, transaction, utcnow
+from server.media.storage import MediaStorage
+from server.media.tables import Media, MediaLink
+from server.settings import get_settings
+from server.sync.entities import DEMAND, INSPECTION, ITEM_RESULT, RECTIFICATION, VISIT, EntitySpec
+from server.sync.tables import Revision, SyncConflict
+from server.visits.tables import DemandEvent
+
+log = logging.getLogger(__name__)
+
+#: Each record kind and the kinds nested under it (children are removed first).
+_TREES: tuple[tuple[EntitySpec, tuple[EntitySpec, ...]], ...] = (
+    (VISIT, (DEMAND,)),
+    (INSPECTION, (ITEM_RESULT, RECTIFICATION)),
+)
+#: Ids per statement (SQLite allows a few thousand parameters; PostgreSQL more).
+_CHUNK = 500
+
+
+@dataclass
+class Purged:
+    """What one run removed, by kind."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    photos: list[str] = field(default_factory=list)
+    partial_uploads: list[str] = field(default_factory=list)
+    #: Partial uploads left alone because an upload was writing them.
+    busy_uploads: int = 0
+    tokens: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values()) + len(self.photos) + len(self.partial_uploads) + self.tokens
+
+    def summary(self, partial_uploads: int) -> dict[str, Any]:
+        return {
+            **self.rows,
+            "photos": len(self.photos),
+            "partial_uploads": partial_uploads,
+            "device_tokens": self.tokens,
+        }
+
+
+async def purge(storage: MediaStorage, now: dt.datetime | None = None) -> Purged:
+    """Remove what is older than the sync horizon and no longer needed (see the module)."""
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(days=get_settings().sync_tombstone_days)
+    done = Purged()
+    async with transaction():
+        photos: set[str] = set()
+        for root, children in _TREES:
+            roots = await _ids(root.table, _tombstoned(root.table, cutoff))
+            for child in children:
+                parent = child.table._meta.get_column_by_name(child.parent_column or "")
+                under_roots = await _ids_in(child.table, parent, roots)
+                withdrawn = await _ids(child.table, _tombstoned(child.table, cutoff))
+                photos |= await _remove(child, sorted(set(under_roots) | set(withdrawn)), done)
+            photos |= await _remove(root, roots, done)
+        done.photos = await _unlisted(photos)
+        await _delete_in(Media, Media.sha256, done.photos)
+        partial = await Media.select(Media.sha256).where(
+            Media.complete.eq(False) & (Media.created_at < cutoff)
+        )
+        stale = [r["sha256"] for r in partial]
+        await _delete_in(Media, Media.sha256, stale)
+        tokens = (
+            await DeviceToken.delete()
+            .where((DeviceToken.expires_at < cutoff) | (DeviceToken.revoked_at < cutoff))
+            .returning(DeviceToken.id)
+        )
+        done.tokens = len(tokens)
+        if stale or done.total:
+            await audit.record(
+                "retention.purge",
+                actor_id=None,
+                details={"before": cutoff.isoformat(), **done.summary(len(stale))},
+            )
+    # The rows are gone; now the bytes (a crash here leaves only files no row names).
+    for sha256 in done.photos:
+        await storage.delete(sha256)
+        await storage.discard(sha256)  # in case it never arrived whole
+    for sha256 in stale:
+        if await storage.discard(sha256):
+            done.partial_uploads.append(sha256)
+        else:
+            done.busy_uploads += 1
+    return done
+
+
+async def run_every(hours: int, storage: MediaStorage, first_after: float = 60.0) -> None:
+    """Purge shortly after start-up, then every ``hours`` (the app's lifespan runs this)."""
+    await asyncio.sleep(first_after)
+    while True:
+        try:
+            done = await purge(storage)
+            if done.total or done.partial_uploads:
+                log.info("retention: removed %s", done.summary(len(done.partial_uploads)))
+        except Exception:  # a failed run is retried at the next one; the server goes on
+            log.exception("retention purge failed")
+        await asyncio.sleep(hours * 3600)
+
+
+def _tombstoned(table: type[Table], cutoff: dt.datetime) -> Any:
+    """Rows deleted, and last changed, before the cutoff: every device has had its chance."""
+    deleted_at = table._meta.get_column_by_name("deleted_at")
+    updated_at = table._meta.get_column_by_name("updated_at")
+    return deleted_at.is_not_null() & (updated_at < cutoff)
+
+
+async def _ids(table: type[Table], where: Any) -> list[uuid.UUID]:
+    pk = table._meta.primary_key
+    return [r["id"] for r in await table.select(pk.as_alias("id")).where(where)]
+
+
+async def _ids_in(table: type[Table], column: Any, values: Sequence[Any]) -> list[uuid.UUID]:
+    found: list[uuid.UUID] = []
+    for chunk in _chunks(values):
+        found += await _ids(table, column.is_in(chunk))
+    return found
+
+
+async def _delete_in(table: type[Table], column: Any, values: Sequence[Any]) -> None:
+    for chunk in _chunks(values):
+        await table.delete().where(column.is_in(chunk))
+
+
+def _chunks(values: Sequence[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(values), _CHUNK):
+        yield list(values[start : start + _CHUNK])
+
+
+async def _remove(spec: EntitySpec, ids: list[uuid.UUID], done: Purged) -> set[str]:
+    """Delete rows of one kind and everything that points at them; returns the photos they
+    listed."""
+    if not ids:
+        return set()
+    table = spec.table
+    photos: set[str] = set()
+    if spec.has_photos:
+        for chunk in _chunks(ids):
+            rows = await table.select(table._meta.get_column_by_name("photos")).where(
+                table._meta.primary_key.is_in(chunk)
+            )
+            photos.update(sha for r in rows for sha in _listed(r["photos"]))
+    if spec is DEMAND:
+        await _delete_in(DemandEvent, DemandEvent.demand, ids)
+    await _delete_in(Revision, Revision.entity_id, ids)
+    await _delete_in(SyncConflict, SyncConflict.entity_id, ids)
+    await _delete_in(MediaLink, MediaLink.entity_id, ids)
+    await _delete_in(table, table._meta.primary_key, ids)
+    done.rows[spec.name] = done.rows.get(spec.name, 0) + len(ids)
+    return photos
+
+
+def _listed(value: Any) -> list[str]:
+    """A row's photo list (JSON text on SQLite)."""
+    return [v for v in json_load(value) or [] if isinstance(v, str)]
+
+
+#: A kept revision that lists the photo (an earlier version of a live record): the edit trail
+#: keeps it. (A revision's data is JSON; as text the same on both databases.)
+_IN_A_REVISION = "SELECT 1 FROM record_revision WHERE CAST(data AS TEXT) LIKE {} LIMIT 1"
+
+
+async def _unlisted(candidates: set[str]) -> list[str]:
+    """Of the photos removed records listed, those no live record or kept revision lists."""
+    gone = []
+    for sha256 in sorted(candidates):
+        if await MediaLink.exists().where(MediaLink.sha256 == sha256):
+            continue
+        if await Revision.raw(_IN_A_REVISION, f"%{sha256}%"):
+            continue
+        gone.append(sha256)
+    return gone

@@ -1,0 +1,167 @@
+"""Retention: tombstones, their photos, abandoned uploads and dead tokens go after the horizon;
+live records, their history and their photos stay."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import uuid
+from typing import Any
+
+import httpx
+
+from server.accounts.tables import DeviceToken
+from server.audit.tables import AuditLog
+from server.db import json_load, utcnow
+from server.media.storage import LocalDiskStorage
+from server.media.tables import Media, MediaLink
+from server.retention.purge import purge, run_every
+from server.settings import get_settings
+from server.sync.tables import Revision
+from server.visits.tables import Demand, DemandEvent, Visit
+from tests.support.client import login
+from tests.sync.helpers import Device, demand, jpeg, sha, talent_of, visit
+
+Client = httpx.AsyncClient
+
+#: Just past the default horizon of 90 days.
+LATER = dt.timedelta(days=91)
+
+
+def storage() -> LocalDiskStorage:
+    return LocalDiskStorage(get_settings().media_dir)
+
+
+async def put_photo(
+    client: Client, headers: dict[str, str], photo: bytes, *, first: int | None = None
+) -> None:
+    """Upload a photo whole, or only its first ``first`` bytes (an interrupted upload)."""
+    extra = {"Content-Type": "image/jpeg"}
+    body = photo
+    if first is not None:
+        extra["Content-Range"] = f"bytes 0-{first - 1}/{len(photo)}"
+        body = photo[:first]
+    response = await client.put(f"/api/media/{sha(photo)}", content=body, headers=headers | extra)
+    assert response.status_code == 200, response.text
+    assert response.json()["complete"] is (first is None)
+
+
+async def ids(table: Any, column: Any, value: Any) -> set[str]:
+    return {
+        str(r["id"])
+        for r in await table.select(table._meta.primary_key.as_alias("id")).where(column == value)
+    }
+
+
+async def test_tombstones_go_after_the_horizon_with_what_only_they_held(client: Client) -> None:
+    headers = await login(client, "zhangsan", "phone-1")
+    phone = Device(client, headers, "phone-1")
+    p1, p2, p3 = (jpeg(os.urandom(5_000)) for _ in range(3))
+    for photo in (p1, p2, p3):
+        await put_photo(client, headers, photo)
+
+    # A draft, deleted: it alone lists p1; p2 is also on a live visit, p3 in a live visit's history.
+    gone = visit(talent_of("zhangsan"), demands=[demand()], photos=[sha(p) for p in (p1, p2, p3)])
+    # A live visit with one demand kept and one withdrawn.
+    keep, drop = demand(), demand()
+    kept = visit(talent_of("zhangsan"), demands=[keep, drop], photos=[sha(p2)])
+    # A live visit whose earlier version listed p3: its history keeps the photo.
+    edited = visit(talent_of("zhangsan"), photos=[sha(p3)])
+    await phone.push(phone.put(gone), phone.put(kept), phone.put(edited))
+    kept["demands"] = [{**keep, "base_version": 1}, {**drop, "deleted": True, "base_version": 1}]
+    edited["photos"] = []
+    await phone.push(
+        phone.put(kept, base_version=1),
+        phone.put(edited, base_version=1),
+        phone.mutation("visit.delete", id=gone["id"], base_version=1),
+    )
+    gone_demand = gone["demands"][0]["id"]
+    assert await Revision.count().where(Revision.entity_id == gone["id"]) == 1
+    assert await DemandEvent.count().where(DemandEvent.demand == gone_demand) == 1
+
+    # Within the horizon every tombstone stays: a device may not have pulled it yet.
+    nothing = await purge(storage())
+    assert nothing.total == 0 and nothing.rows == {}
+
+    done = await purge(storage(), now=utcnow() + LATER)
+    assert done.rows == {"visit": 1, "demand": 2}
+    assert done.photos == [sha(p1)]
+    assert not await Visit.exists().where(Visit.id == gone["id"])
+    assert await ids(Demand, Demand.visit, kept["id"]) == {keep["id"]}
+    assert not await Demand.exists().where(Demand.id.is_in([gone_demand, drop["id"]]))
+    for removed in (gone_demand, drop["id"]):
+        assert await DemandEvent.count().where(DemandEvent.demand == removed) == 0
+    assert await DemandEvent.count().where(DemandEvent.demand == keep["id"]) == 1
+    assert await Revision.count().where(Revision.entity_id == gone["id"]) == 0
+    assert await Revision.count().where(Revision.entity_id == edited["id"]) == 1
+    assert await MediaLink.count().where(MediaLink.entity_id == gone["id"]) == 0
+    assert await MediaLink.count().where(MediaLink.sha256 == sha(p2)) == 1
+    # p1's bytes and row are gone; p2 (live record) and p3 (kept revision) stay.
+    assert not await Media.exists().where(Media.sha256 == sha(p1))
+    assert not storage().path(sha(p1)).exists()
+    for photo in (p2, p3):
+        assert storage().path(sha(photo)).read_bytes() == photo
+        assert await Media.exists().where((Media.sha256 == sha(photo)) & Media.complete.eq(True))
+
+    [entry] = await AuditLog.select().where(AuditLog.action == "retention.purge")
+    details = json_load(entry["details"])
+    assert details["visit"] == 1 and details["demand"] == 2 and details["photos"] == 1
+
+    # A device syncing from scratch never hears of what was purged; the live records are intact.
+    changes, _ = await Device(
+        client, await login(client, "zhangsan", "phone-2"), "phone-2"
+    ).pull_all()
+    pulled = {c["record"]["id"] if c["op"] == "upsert" else c["id"] for c in changes}
+    assert gone["id"] not in pulled and gone_demand not in pulled and drop["id"] not in pulled
+    assert {kept["id"], keep["id"], edited["id"]} <= pulled
+    # A second run finds nothing left to remove.
+    assert (await purge(storage(), now=utcnow() + LATER)).total == 0
+
+
+async def test_abandoned_uploads_and_dead_tokens_go_live_ones_stay(client: Client) -> None:
+    headers = await login(client, "zhangsan", "phone-1")
+    old_device = await login(client, "zhangsan", "lost-phone")
+    await DeviceToken.update({DeviceToken.expires_at: utcnow() - dt.timedelta(days=1)}).where(
+        DeviceToken.device_id == "lost-phone"
+    )
+    abandoned, writing = jpeg(os.urandom(200_000)), jpeg(os.urandom(200_000))
+    await put_photo(client, headers, abandoned, first=100_000)
+    await put_photo(client, headers, writing, first=100_000)
+    assert await storage().stored(sha(abandoned)) == 100_000
+    # An upload is writing this one right now (it holds the partial file's lock).
+    _, held = storage()._open_locked(sha(writing))
+    try:
+        done = await purge(storage(), now=utcnow() + LATER)
+    finally:
+        held.close()
+    assert done.partial_uploads == [sha(abandoned)]
+    assert done.busy_uploads == 1
+    assert await storage().stored(sha(abandoned)) == 0
+    assert not await Media.exists().where(Media.sha256 == sha(abandoned))
+    assert await storage().stored(sha(writing)) == 100_000  # left to the writer
+    assert done.tokens == 1
+    assert not await DeviceToken.exists().where(DeviceToken.device_id == "lost-phone")
+    assert (await client.get("/api/me", headers=old_device)).status_code == 401
+    assert (await client.get("/api/me", headers=headers)).status_code == 200
+
+
+async def test_the_server_purges_by_itself(client: Client) -> None:
+    phone = Device(client, await login(client, "zhangsan", "phone-1"), "phone-1")
+    body = visit(talent_of("zhangsan"))
+    await phone.push(phone.put(body))
+    await phone.push(phone.mutation("visit.delete", id=body["id"], base_version=1))
+    long_ago = utcnow() - LATER
+    await Visit.update({Visit.updated_at: long_ago}).where(Visit.id == uuid.UUID(body["id"]))
+    task = asyncio.create_task(run_every(24, storage(), first_after=0))
+    try:
+        for _ in range(100):
+            if not await Visit.exists().where(Visit.id == body["id"]):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the background purge did not remove the old tombstone")
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert task.cancelled()
