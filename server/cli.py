@@ -96,6 +96,27 @@ async def purge() -> None:
         print(f"{done.busy_uploads} partial upload(s) being written were left for the next run")
 
 
+async def backup(destination: str) -> None:
+    from pathlib import Path
+
+    from server.backup import BackupError
+    from server.backup import backup as run
+
+    try:
+        done = await run(Path(destination))
+    except BackupError as exc:
+        raise SystemExit(f"backup failed: {exc}") from None
+    print(f"backup written to {done.path}")
+    print(f"  database: {done.database.name}")
+    print(f"  photos: {done.photos} ({done.linked} linked from the previous backup)")
+    if done.secret_key:
+        print("  secret_key: copied (keep the backup as private as the server)")
+    else:
+        print("  secret_key: set by SECRET_KEY; keep that value with the backup")
+    if done.missing:
+        print(f"  {len(done.missing)} photo(s) listed as complete had no file (removed meanwhile)")
+
+
 async def seed_demo() -> None:
     from server.demo import seed
 
@@ -140,6 +161,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     sub.add_parser(
         "purge", help="remove deleted records, photos and tokens past the sync horizon (PIPL)"
     )
+    p = sub.add_parser("backup", help="copy the database, photos and secret into a new folder")
+    p.add_argument("destination", help="folder for backups (ideally on another disk)")
     p = sub.add_parser("serve", help="run the HTTP server")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -165,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(_with_db(revoke, args.username))
     elif args.command == "purge":
         asyncio.run(_with_db(purge))
+    elif args.command == "backup":
+        asyncio.run(_with_db(backup, args.destination))
 
 
 if __name__ == "__main__":
