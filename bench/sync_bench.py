@@ -44,6 +44,7 @@ from typing import Any
 
 import httpx
 import msgspec
+from uuid_utils.compat import uuid7
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -55,8 +56,13 @@ from tests.support.live import LiveServer, free_port  # noqa: E402
 PG_ADMIN = os.environ.get("ZOUFANG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+def new_id() -> str:
+    """An id as the PWA makes them (UUIDv7, web/src/shared/ids.ts) and the server mints its own."""
+    return str(uuid7())
+
+
 def visit_payload(i: int) -> dict[str, Any]:
-    visit_id = str(uuid.uuid4())
+    visit_id = new_id()
     return {
         "id": visit_id,
         "campaign_id": str(demo_id("campaign/sssw")),
@@ -73,7 +79,7 @@ def visit_payload(i: int) -> dict[str, Any]:
         "device_created_at": "2026-11-20T10:30:00+08:00",
         "demands": [
             {
-                "id": str(uuid.uuid4()),
+                "id": new_id(),
                 "ask_key": "needs",
                 "category": "school_enrolment",
                 "description": "子女转学到县第一小学",
@@ -95,7 +101,7 @@ class Pusher:
             mutations.append(
                 {
                     "op": "visit.put",
-                    "mutation_id": str(uuid.uuid4()),
+                    "mutation_id": new_id(),
                     "seq": self.seq,
                     "base_version": 0,
                     "visit": visit,
@@ -196,7 +202,7 @@ def raw_rows(
     ]
     if not every_row:
         return tables
-    mutations = [(str(uuid.uuid4()), v) for v in visits]
+    mutations = [(new_id(), v) for v in visits]
     tables += [
         (
             "sync_mutation",
@@ -230,7 +236,7 @@ def raw_rows(
             "demand_event",
             EVENT_COLUMNS,
             [
-                (str(uuid.uuid4()), d["id"], "received", user, "", "{}", now)
+                (new_id(), d["id"], "received", user, "", "{}", now)
                 for v in visits
                 for d in v["demands"]
             ],
@@ -408,12 +414,12 @@ async def submissions(url: str, devices: list[tuple[str, str]], photo: bytes | N
         mutations = [
             {
                 "op": "visit.put",
-                "mutation_id": str(uuid.uuid4()),
+                "mutation_id": new_id(),
                 "seq": 1,
                 "base_version": 0,
                 "visit": visit,
             },
-            {"op": "visit.submit", "mutation_id": str(uuid.uuid4()), "seq": 2, "id": visit["id"]},
+            {"op": "visit.submit", "mutation_id": new_id(), "seq": 2, "id": visit["id"]},
         ]
         body = {"protocol_version": "1.0", "device_id": device, "mutations": mutations}
         sends.append((token, msgspec.json.encode(body), mine, sha))

@@ -43,7 +43,7 @@ import {
   type Photo,
 } from './db'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/ // v7, as newId makes them
 
 const user: User = {
   id: '0b7d4c3e-9a51-4d7e-8f40-2f1c5b6a7e01',
