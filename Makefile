@@ -34,8 +34,9 @@ $(PY_STAMP): pyproject.toml
 
 $(NPM_STAMP): web/package.json web/package-lock.json
 	# Not `npm ci`: the registry reached here lacks some platform builds of optional packages, so
-	# the lock file omits them and `npm ci` calls it out of sync; install keeps the lock unchanged.
-	cd web && npm install --no-audit --no-fund --loglevel=error
+	# the lock file omits them and `npm ci` calls it out of sync. `--no-save` installs what the
+	# lock says and never writes it back (a plain install could add those platform entries).
+	cd web && npm install --no-save --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(WEB_STAMP): $(NPM_STAMP) $(WEB_SOURCES)
