@@ -80,7 +80,7 @@ def _new_folder(destination: Path, now: dt.datetime) -> tuple[Path, Path | None]
     for n in range(100):  # two backups in one second get -1, -2, … (they sort after)
         target = destination / (f"{name}-{n}" if n else name)
         try:
-            target.mkdir()
+            target.mkdir(mode=0o700)  # personal data: only the server's user reads it
         except FileExistsError:
             continue
         return target, earlier[-1] if earlier else None

@@ -48,6 +48,7 @@ async def test_backup_holds_the_records_their_photos_and_restores(
     assert first.bytes_copied == sum(len(p) for p in photos)
     assert (first.path / "secret_key").read_text() == "s" * 64
     assert (first.path / "secret_key").stat().st_mode & 0o077 == 0
+    assert first.path.stat().st_mode & 0o077 == 0  # the whole backup is the server user's alone
     into = LocalDiskStorage(first.path / "media")
     for photo in photos:
         assert hashlib.sha256(into.path(sha(photo)).read_bytes()).hexdigest() == sha(photo)
