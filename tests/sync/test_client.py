@@ -270,3 +270,45 @@ def test_outbox_survives_reopening(tmp_path: Path) -> None:
     with pytest.raises(msgspec.ValidationError):
         again.enqueue("visit.put", visit={"id": "not-a-uuid"})
     assert again.count() == 2
+
+
+async def test_a_client_back_after_the_horizon_resyncs_and_keeps_its_unsent_work(
+    transport: Wrapped, tmp_path: Path
+) -> None:
+    """Away longer than the sync horizon, a laptop missed a deletion that has since been purged:
+    the server asks for a full resync, which drops the stale copy, never the unsent work."""
+    import datetime as dt
+
+    from server.media.controllers import provide_storage
+    from server.retention.purge import purge
+    from server.sync.tables import SyncChange
+    from tests.support.client import login
+    from tests.sync.helpers import Device
+
+    outbox = Outbox(tmp_path / "outbox.sqlite")
+    laptop = await client_for(transport, outbox)
+    async with httpx.AsyncClient(transport=transport.inner, base_url="http://testserver") as http:
+        phone = Device(http, await login(http, "zhangsan", "phone-1"), "phone-1")
+        gone = visit(talent_of("zhangsan"))
+        await phone.push(phone.put(gone))
+        await laptop.pull()
+        assert gone["id"] in outbox.records("visit")
+        await phone.push(phone.mutation("visit.delete", id=gone["id"], base_version=1))
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=91)
+    assert (await purge(provide_storage(), now=later)).rows == {"visit": 1}
+    # The laptop's cursor dates from before the horizon.
+    assert outbox.cursor is not None
+    seq = int(outbox.cursor.split(".")[0])
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=91)
+    await SyncChange.update({SyncChange.created_at: long_ago}).where(SyncChange.seq <= seq)
+    unsent = visit(talent_of("zhangsan", 1))
+    outbox.enqueue("visit.put", visit=unsent)
+
+    report = await laptop.pull()
+    assert report.resets == 1
+    assert gone["id"] not in outbox.records("visit")  # the stale copy is dropped
+    assert outbox.count("pending") == 1  # the unsent visit is still queued
+    await laptop.sync()
+    assert outbox.count("pending") == 0
+    assert unsent["id"] in outbox.records("visit")
+    assert await Visit.count().where(Visit.id == unsent["id"]) == 1
