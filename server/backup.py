@@ -53,29 +53,37 @@ class Backup:
 
 
 async def backup(destination: Path, now: dt.datetime | None = None) -> Backup:
+    """Write a new backup folder; a backup that fails leaves no folder behind."""
     settings = get_settings()
     now = now or utcnow()
     target, previous = await asyncio.to_thread(_new_folder, destination, now)
-    if settings.engine == "sqlite":
-        database = target / "zoufang.sqlite"
-        await asyncio.to_thread(_sqlite_snapshot, settings.sqlite_path, database)
-        complete = await asyncio.to_thread(_complete_in_sqlite, database)
-    else:
-        database = target / "zoufang.pgdump"
-        await asyncio.to_thread(_pg_dump, settings.database_url, database)
-        # The dump is a snapshot from before this query: what it lists complete is here too.
-        rows = await Media.select(Media.sha256).where(Media.complete.eq(True))
-        complete = [r["sha256"] for r in rows]
-    done = Backup(path=target, database=database, created_at=now)
-    await asyncio.to_thread(_copy_photos, complete, previous, done)
-    await asyncio.to_thread(_finish, done)
+    try:
+        if settings.engine == "sqlite":
+            database = target / "zoufang.sqlite"
+            await asyncio.to_thread(_sqlite_snapshot, settings.sqlite_path, database)
+            complete = await asyncio.to_thread(_complete_in_sqlite, database)
+        else:
+            database = target / "zoufang.pgdump"
+            await asyncio.to_thread(_pg_dump, settings.database_url, database)
+            # The dump is a snapshot from before this query: what it lists complete is here too.
+            rows = await Media.select(Media.sha256).where(Media.complete.eq(True))
+            complete = [r["sha256"] for r in rows]
+        done = Backup(path=target, database=database, created_at=now)
+        await asyncio.to_thread(_copy_photos, complete, previous, done)
+        await asyncio.to_thread(_finish, done)
+    except BaseException:
+        await asyncio.to_thread(shutil.rmtree, target, True)
+        raise
     return done
 
 
 def _new_folder(destination: Path, now: dt.datetime) -> tuple[Path, Path | None]:
-    """The new backup's folder, and the latest earlier one (to link unchanged photos from)."""
-    destination.mkdir(parents=True, exist_ok=True)
-    earlier = sorted(p for p in destination.glob("zoufang-*") if p.is_dir())
+    """The new backup's folder, and the latest earlier complete one (to link photos from)."""
+    try:
+        destination.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"cannot write to {destination}: {exc.strerror}") from None
+    earlier = sorted(p.parent for p in destination.glob("zoufang-*/manifest.json"))
     name = f"zoufang-{now:%Y%m%d-%H%M%S}"
     for n in range(100):  # two backups in one second get -1, -2, … (they sort after)
         target = destination / (f"{name}-{n}" if n else name)
@@ -106,6 +114,7 @@ def _finish(done: Backup) -> None:
         "missing_photos": done.missing,
         "secret_key": done.secret_key,
     }
+    # Written last: a folder with a manifest is a whole backup.
     (done.path / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
     os.sync()  # a backup is only one once it is on the disk
 

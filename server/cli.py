@@ -104,8 +104,8 @@ async def backup(destination: str) -> None:
 
     try:
         done = await run(Path(destination))
-    except BackupError as exc:
-        raise SystemExit(f"backup failed: {exc}") from None
+    except (BackupError, OSError) as exc:
+        raise SystemExit(f"backup failed (nothing kept): {exc}") from None
     print(f"backup written to {done.path}")
     print(f"  database: {done.database.name}")
     print(f"  photos: {done.photos} ({done.linked} linked from the previous backup)")

@@ -12,8 +12,9 @@ import uuid
 from pathlib import Path
 
 import httpx
+import pytest
 
-from server.backup import backup
+from server.backup import BackupError, backup
 from server.db import is_postgres
 from server.media.storage import LocalDiskStorage
 from server.settings import get_settings
@@ -109,3 +110,25 @@ async def _restore_postgres(dump: Path) -> list[str]:
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def test_a_failed_backup_leaves_nothing_that_looks_like_one(
+    client: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import server.backup
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(server.backup, "_copy_photos", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        await backup(tmp_path / "backups")
+    assert list((tmp_path / "backups").iterdir()) == []
+    monkeypatch.undo()
+    done = await backup(tmp_path / "backups")
+    assert [p.name for p in (tmp_path / "backups").iterdir()] == [done.path.name]
+    assert (done.path / "manifest.json").is_file()
+    # A destination that cannot be a folder gets a clear error, not a traceback.
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(BackupError, match="cannot write to"):
+        await backup(tmp_path / "a-file" / "backups")
