@@ -10,7 +10,8 @@ uploads begun before the horizon and never finished, and long-dead device tokens
 
 Kept, whatever their age: live records and their history (revisions are the edit trail), photos
 a live record or a kept revision lists, the mutation log (a device's replay of an old push must
-still be answered as a duplicate) and the audit log (MLPS wants logs kept). Every run that
+still be answered as a duplicate; only a refused mutation's copy of what was sent goes) and the
+audit log (MLPS wants logs kept). Every run that
 removes something writes one audit entry with the counts.
 """
 
@@ -33,7 +34,7 @@ from server.media.storage import MediaStorage
 from server.media.tables import Media, MediaLink
 from server.settings import get_settings
 from server.sync.entities import DEMAND, INSPECTION, ITEM_RESULT, RECTIFICATION, VISIT, EntitySpec
-from server.sync.tables import Revision, SyncConflict
+from server.sync.tables import Revision, SyncConflict, SyncMutation
 from server.visits.tables import DemandEvent
 
 log = logging.getLogger(__name__)
@@ -57,10 +58,18 @@ class Purged:
     #: Partial uploads left alone because an upload was writing them.
     busy_uploads: int = 0
     tokens: int = 0
+    #: Refused mutations whose copy of what the device sent was dropped (the row stays).
+    payloads: int = 0
 
     @property
     def total(self) -> int:
-        return sum(self.rows.values()) + len(self.photos) + len(self.partial_uploads) + self.tokens
+        return (
+            sum(self.rows.values())
+            + len(self.photos)
+            + len(self.partial_uploads)
+            + self.tokens
+            + self.payloads
+        )
 
     def summary(self, partial_uploads: int) -> dict[str, Any]:
         return {
@@ -68,6 +77,7 @@ class Purged:
             "photos": len(self.photos),
             "partial_uploads": partial_uploads,
             "device_tokens": self.tokens,
+            "rejected_payloads": self.payloads,
         }
 
 
@@ -99,6 +109,14 @@ async def purge(storage: MediaStorage, now: dt.datetime | None = None) -> Purged
             .returning(DeviceToken.id)
         )
         done.tokens = len(tokens)
+        # A refused mutation keeps what the device sent, for a person to look into; past the
+        # horizon only its result stays (a replay is answered from that).
+        cleared = (
+            await SyncMutation.update({SyncMutation.payload: None})
+            .where(SyncMutation.payload.is_not_null() & (SyncMutation.created_at < cutoff))
+            .returning(SyncMutation.id)
+        )
+        done.payloads = len(cleared)
         if stale or done.total:
             await audit.record(
                 "retention.purge",

@@ -18,7 +18,7 @@ from server.media.storage import LocalDiskStorage
 from server.media.tables import Media, MediaLink
 from server.retention.purge import purge, run_every
 from server.settings import get_settings
-from server.sync.tables import Revision
+from server.sync.tables import Revision, SyncMutation
 from server.visits.tables import Demand, DemandEvent, Visit
 from tests.support.client import login
 from tests.sync.helpers import Device, demand, jpeg, sha, talent_of, visit
@@ -165,3 +165,22 @@ async def test_the_server_purges_by_itself(client: Client) -> None:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert task.cancelled()
+
+
+async def test_a_refused_mutation_keeps_its_result_but_not_what_was_sent(client: Client) -> None:
+    phone = Device(client, await login(client, "zhangsan", "phone-1"), "phone-1")
+    refused = phone.put(visit(talent_of("zhangsan"), visited_on="2999-01-01"))
+    answer = await phone.push(refused)
+    assert answer["results"][0]["status"] == "rejected"
+    row = await SyncMutation.select().where(SyncMutation.id == refused["mutation_id"]).first()
+    assert json_load(row["payload"])["visit"]["visited_on"] == "2999-01-01"
+
+    done = await purge(storage(), now=utcnow() + LATER)
+    assert done.payloads == 1
+    row = await SyncMutation.select().where(SyncMutation.id == refused["mutation_id"]).first()
+    assert row["payload"] is None and row["status"] == "rejected"
+    # A replay of that push is still answered from the kept result.
+    again = await phone.push(refused)
+    [result] = again["results"]
+    assert result["status"] == "duplicate"
+    assert result["original"] == answer["results"][0]
