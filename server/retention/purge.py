@@ -6,13 +6,13 @@ device learns of the deletion; a device whose cursor is older than ``SYNC_TOMBST
 told to resync from scratch anyway (``server.sync.pull``), so past that horizon nothing needs
 the tombstone and it is removed for good, with everything that hangs off it: nested rows,
 demand events, revisions, conflicts, photo links, and the photos only it listed. Partial
-uploads begun before the horizon and never finished, and long-dead device tokens, go too.
+uploads begun before the horizon and never finished, long-dead device tokens, and a refused
+mutation's copy of what the device sent go too.
 
 Kept, whatever their age: live records and their history (revisions are the edit trail), photos
-a live record or a kept revision lists, the mutation log (a device's replay of an old push must
-still be answered as a duplicate; only a refused mutation's copy of what was sent goes) and the
-audit log (MLPS wants logs kept). Every run that
-removes something writes one audit entry with the counts.
+a live record or a kept revision lists, the mutation log's rows and results (a device's replay
+of an old push must still be answered as a duplicate) and the audit log (MLPS wants logs kept).
+Every run that removes something writes one audit entry with the counts.
 """
 
 from __future__ import annotations
