@@ -115,12 +115,10 @@ async def _restore_postgres(dump: Path) -> list[str]:
 async def test_a_failed_backup_leaves_nothing_that_looks_like_one(
     client: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import server.backup
-
     def disk_full(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(server.backup, "_copy_photos", disk_full)
+    monkeypatch.setattr("server.backup._copy_photos", disk_full)
     with pytest.raises(OSError, match="No space left"):
         await backup(tmp_path / "backups")
     assert list((tmp_path / "backups").iterdir()) == []

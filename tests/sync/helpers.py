@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 
 from server.demo import demo_id
+from server.media.storage import LocalDiskStorage
+from server.settings import get_settings
 from sync.protocol import PROTOCOL_VERSION
 
 CAMPAIGN = str(demo_id("campaign/sssw"))
@@ -109,6 +111,11 @@ class Device:
             if not page["has_more"]:
                 assert cursor is not None
                 return changes, cursor
+
+
+def media_storage() -> LocalDiskStorage:
+    """The server's photo storage, to look at the files themselves."""
+    return LocalDiskStorage(get_settings().media_dir)
 
 
 def jpeg(payload: bytes = b"") -> bytes:

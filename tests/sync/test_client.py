@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import uuid
@@ -16,12 +17,15 @@ from server.accounts.tables import DeviceToken
 from server.app import create_app
 from server.db import json_load
 from server.demo import DEMO_PASSWORD
+from server.media.controllers import provide_storage
 from server.media.tables import Media
-from server.sync.tables import SyncMutation
+from server.retention.purge import purge
+from server.sync.tables import SyncChange, SyncMutation
 from server.visits.tables import Visit
 from sync import AuthRequired, Backoff, Outbox, ServerUnavailable, SyncClient
 from sync.cli import enqueue_visits, prepare, read_visits
-from tests.sync.helpers import CAMPAIGN, jpeg, talent_of, visit
+from tests.support.client import login
+from tests.sync.helpers import CAMPAIGN, Device, jpeg, talent_of, visit
 
 Handler = Callable[[httpx.Request], httpx.Response | None]
 
@@ -277,14 +281,6 @@ async def test_a_client_back_after_the_horizon_resyncs_and_keeps_its_unsent_work
 ) -> None:
     """Away longer than the sync horizon, a laptop missed a deletion that has since been purged:
     the server asks for a full resync, which drops the stale copy, never the unsent work."""
-    import datetime as dt
-
-    from server.media.controllers import provide_storage
-    from server.retention.purge import purge
-    from server.sync.tables import SyncChange
-    from tests.support.client import login
-    from tests.sync.helpers import Device
-
     outbox = Outbox(tmp_path / "outbox.sqlite")
     laptop = await client_for(transport, outbox)
     async with httpx.AsyncClient(transport=transport.inner, base_url="http://testserver") as http:

@@ -8,20 +8,15 @@ import os
 import httpx
 import pytest
 
-from server.media.storage import LocalDiskStorage
 from server.media.tables import Media, MediaLink
 from server.settings import get_settings
 from tests.support.client import login
-from tests.sync.helpers import Device, jpeg, sha, talent_of, visit
+from tests.sync.helpers import Device, jpeg, media_storage, sha, talent_of, visit
 
 Client = httpx.AsyncClient
 
 PHOTO = jpeg(os.urandom(300_000))
 PHOTO_SHA = sha(PHOTO)
-
-
-def storage() -> LocalDiskStorage:
-    return LocalDiskStorage(get_settings().media_dir)
 
 
 async def put(
@@ -56,7 +51,7 @@ async def test_whole_upload_then_head_then_idempotent_again(client: Client) -> N
     response = await client.head(f"/api/media/{PHOTO_SHA}", headers=headers)
     assert response.headers["Upload-Complete"] == "1"
     assert response.headers["Upload-Offset"] == str(len(PHOTO))
-    stored = storage().path(PHOTO_SHA)
+    stored = media_storage().path(PHOTO_SHA)
     assert stored.read_bytes() == PHOTO
     mtime = stored.stat().st_mtime_ns
     again = await put(client, headers, PHOTO)
@@ -88,7 +83,7 @@ async def test_resumes_from_the_last_stored_byte(client: Client) -> None:
     # Resending from an earlier offset: the bytes already stored are skipped, not stored twice.
     response = await put(client, headers, PHOTO[half - 1000 :], start=half - 1000, total=len(PHOTO))
     assert response.json()["complete"] is True
-    assert storage().path(PHOTO_SHA).read_bytes() == PHOTO
+    assert media_storage().path(PHOTO_SHA).read_bytes() == PHOTO
 
 
 async def test_hash_mismatch_keeps_nothing(client: Client) -> None:
@@ -99,7 +94,7 @@ async def test_hash_mismatch_keeps_nothing(client: Client) -> None:
     assert response.json()["code"] == "media.hash_mismatch"
     response = await client.head(f"/api/media/{sha(b'something else')}", headers=headers)
     assert response.status_code == 404
-    assert await storage().stored(sha(b"something else")) == 0
+    assert await media_storage().stored(sha(b"something else")) == 0
     assert not await Media.exists().where(Media.sha256 == sha(b"something else"))
 
 
@@ -168,8 +163,8 @@ async def test_the_same_photo_sent_by_two_devices_at_once_is_stored_once(client:
             assert answer.json()["code"] == "media.upload_in_progress"
     assert any(a.status_code == 200 and a.json()["complete"] for a in answers)
     # Whatever the interleaving: one verified copy, one row, nothing half-written left.
-    assert storage().path(digest).read_bytes() == photo
-    assert await storage().stored(digest) == 0
+    assert media_storage().path(digest).read_bytes() == photo
+    assert await media_storage().stored(digest) == 0
     rows = await Media.select(Media.complete, Media.size).where(Media.sha256 == digest)
     assert rows == [{"complete": True, "size": len(photo)}]
     retry = await put(client, second, photo, digest)

@@ -14,23 +14,17 @@ import httpx
 from server.accounts.tables import DeviceToken
 from server.audit.tables import AuditLog
 from server.db import json_load, utcnow
-from server.media.storage import LocalDiskStorage
 from server.media.tables import Media, MediaLink
 from server.retention.purge import purge, run_every
-from server.settings import get_settings
 from server.sync.tables import Revision, SyncMutation
 from server.visits.tables import Demand, DemandEvent, Visit
 from tests.support.client import login
-from tests.sync.helpers import Device, demand, jpeg, sha, talent_of, visit
+from tests.sync.helpers import Device, demand, jpeg, media_storage, sha, talent_of, visit
 
 Client = httpx.AsyncClient
 
 #: Just past the default horizon of 90 days.
 LATER = dt.timedelta(days=91)
-
-
-def storage() -> LocalDiskStorage:
-    return LocalDiskStorage(get_settings().media_dir)
 
 
 async def put_photo(
@@ -81,10 +75,10 @@ async def test_tombstones_go_after_the_horizon_with_what_only_they_held(client: 
     assert await DemandEvent.count().where(DemandEvent.demand == gone_demand) == 1
 
     # Within the horizon every tombstone stays: a device may not have pulled it yet.
-    nothing = await purge(storage())
+    nothing = await purge(media_storage())
     assert nothing.total == 0 and nothing.rows == {}
 
-    done = await purge(storage(), now=utcnow() + LATER)
+    done = await purge(media_storage(), now=utcnow() + LATER)
     assert done.rows == {"visit": 1, "demand": 2}
     assert done.photos == [sha(p1)]
     assert not await Visit.exists().where(Visit.id == gone["id"])
@@ -99,9 +93,9 @@ async def test_tombstones_go_after_the_horizon_with_what_only_they_held(client: 
     assert await MediaLink.count().where(MediaLink.sha256 == sha(p2)) == 1
     # p1's bytes and row are gone; p2 (live record) and p3 (kept revision) stay.
     assert not await Media.exists().where(Media.sha256 == sha(p1))
-    assert not storage().path(sha(p1)).exists()
+    assert not media_storage().path(sha(p1)).exists()
     for photo in (p2, p3):
-        assert storage().path(sha(photo)).read_bytes() == photo
+        assert media_storage().path(sha(photo)).read_bytes() == photo
         assert await Media.exists().where((Media.sha256 == sha(photo)) & Media.complete.eq(True))
 
     [entry] = await AuditLog.select().where(AuditLog.action == "retention.purge")
@@ -116,7 +110,7 @@ async def test_tombstones_go_after_the_horizon_with_what_only_they_held(client: 
     assert gone["id"] not in pulled and gone_demand not in pulled and drop["id"] not in pulled
     assert {kept["id"], keep["id"], edited["id"]} <= pulled
     # A second run finds nothing left to remove.
-    assert (await purge(storage(), now=utcnow() + LATER)).total == 0
+    assert (await purge(media_storage(), now=utcnow() + LATER)).total == 0
 
 
 async def test_abandoned_uploads_and_dead_tokens_go_live_ones_stay(client: Client) -> None:
@@ -128,18 +122,18 @@ async def test_abandoned_uploads_and_dead_tokens_go_live_ones_stay(client: Clien
     abandoned, writing = jpeg(os.urandom(200_000)), jpeg(os.urandom(200_000))
     await put_photo(client, headers, abandoned, first=100_000)
     await put_photo(client, headers, writing, first=100_000)
-    assert await storage().stored(sha(abandoned)) == 100_000
+    assert await media_storage().stored(sha(abandoned)) == 100_000
     # An upload is writing this one right now (it holds the partial file's lock).
-    _, held = storage()._open_locked(sha(writing))
+    _, held = media_storage()._open_locked(sha(writing))
     try:
-        done = await purge(storage(), now=utcnow() + LATER)
+        done = await purge(media_storage(), now=utcnow() + LATER)
     finally:
         held.close()
     assert done.partial_uploads == [sha(abandoned)]
     assert done.busy_uploads == 1
-    assert await storage().stored(sha(abandoned)) == 0
+    assert await media_storage().stored(sha(abandoned)) == 0
     assert not await Media.exists().where(Media.sha256 == sha(abandoned))
-    assert await storage().stored(sha(writing)) == 100_000  # left to the writer
+    assert await media_storage().stored(sha(writing)) == 100_000  # left to the writer
     assert done.tokens == 1
     assert not await DeviceToken.exists().where(DeviceToken.device_id == "lost-phone")
     assert (await client.get("/api/me", headers=old_device)).status_code == 401
@@ -153,7 +147,7 @@ async def test_the_server_purges_by_itself(client: Client) -> None:
     await phone.push(phone.mutation("visit.delete", id=body["id"], base_version=1))
     long_ago = utcnow() - LATER
     await Visit.update({Visit.updated_at: long_ago}).where(Visit.id == uuid.UUID(body["id"]))
-    task = asyncio.create_task(run_every(24, storage(), first_after=0))
+    task = asyncio.create_task(run_every(24, media_storage(), first_after=0))
     try:
         for _ in range(100):
             if not await Visit.exists().where(Visit.id == body["id"]):
@@ -175,7 +169,7 @@ async def test_a_refused_mutation_keeps_its_result_but_not_what_was_sent(client:
     row = await SyncMutation.select().where(SyncMutation.id == refused["mutation_id"]).first()
     assert json_load(row["payload"])["visit"]["visited_on"] == "2999-01-01"
 
-    done = await purge(storage(), now=utcnow() + LATER)
+    done = await purge(media_storage(), now=utcnow() + LATER)
     assert done.payloads == 1
     row = await SyncMutation.select().where(SyncMutation.id == refused["mutation_id"]).first()
     assert row["payload"] is None and row["status"] == "rejected"
