@@ -575,9 +575,11 @@ class ConflictRecord(_Outbound, kw_only=True):
     id: uuid.UUID
     entity: str
     entity_id: uuid.UUID
-    #: The visit or inspection it belongs to.
+    #: The visit or inspection it belongs to, and how a person would name it (the talent or
+    #: unit visited, or the centre inspected, and the date).
     record_entity: str
     record_id: uuid.UUID
+    record_label: str = ""
     field: str
     base_value: Any = None
     server_value: Any = None
@@ -594,6 +596,9 @@ class ConflictRecord(_Outbound, kw_only=True):
     resolved_value: Any = None
     resolved_by_id: uuid.UUID | None = None
     resolved_at: dt.datetime | None = None
+    #: Whether the caller may write a value into the record now (``client`` or ``value``);
+    #: keeping the server's value (``server``) needs no write and is open to whoever sees it.
+    writable: bool = False
 
 
 class ResolveRequest(_Inbound, kw_only=True):

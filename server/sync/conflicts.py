@@ -20,6 +20,7 @@ from server.accounts.tables import User
 from server.db import json_load, transaction, utcnow
 from server.errors import ApiError, not_found
 from server.inspections.tables import Inspection
+from server.rosters.tables import ServiceCenter, Talent
 from server.sync.apply import check_can_write
 from server.sync.changes import next_change_seq, stream_key
 from server.sync.entities import DEMAND, INSPECTION, ITEM_RESULT, RECTIFICATION, SPECS, VISIT, norm
@@ -50,7 +51,53 @@ async def _visible(user: CurrentUser, rows: list[dict[str, Any]]) -> list[dict[s
     return [r for r in rows if r["author"] == user.id or r["record_id"] in readable]
 
 
-async def _out(rows: list[dict[str, Any]]) -> list[protocol.ConflictRecord]:
+async def _records(
+    user: CurrentUser, rows: list[dict[str, Any]]
+) -> dict[uuid.UUID, tuple[str, bool]]:
+    """The records these conflicts belong to: how a person names each (who or what was visited
+    or inspected, and when), and whether ``user`` may write into it now (as :func:`_write`
+    checks)."""
+    out: dict[uuid.UUID, tuple[str, bool]] = {}
+    for entity, (table, owner) in _ROOTS.items():
+        ids = {r["record_id"] for r in rows if r["record_entity"] == entity}
+        if not ids:
+            continue
+        spec = VISIT if entity == "visit" else INSPECTION
+        uow = UnitOfWork(actor=user, stream="", change_seq=0, now=utcnow())
+        await uow.load_ids(spec, ids, unit_path=table.org_unit.path)  # type: ignore[attr-defined]
+        found = [uow.rows[i] for i in ids if i in uow.rows]
+        names = await _target_names(spec.name, [r.get(_TARGETS[spec.name]) for r in found])
+        for row in found:
+            target = names.get(row.get(_TARGETS[spec.name])) or row.values.get(
+                "target_unit_name", ""
+            )
+            when = row.get("visited_on" if entity == "visit" else "inspected_on")
+            try:
+                check_can_write(user, row, owner._meta.name)
+                writable = True
+            except Rejection:
+                writable = False
+            out[row.id] = (" · ".join(str(p) for p in (target, when) if p), writable)
+    return out
+
+
+#: The field of each record naming who or what it is about.
+_TARGETS = {"visit": "talent_id", "inspection": "service_center_id"}
+
+
+async def _target_names(entity: str, ids: list[Any]) -> dict[Any, str]:
+    wanted = list({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    table: Any = Talent if entity == "visit" else ServiceCenter
+    return {
+        r["id"]: r["name"]
+        for r in await table.select(table.id, table.name).where(table.id.is_in(wanted))
+    }
+
+
+async def _out(user: CurrentUser, rows: list[dict[str, Any]]) -> list[protocol.ConflictRecord]:
+    records = await _records(user, rows)
     current: dict[Any, dict[str, Any]] = {}
     for name, spec in SPECS.items():
         ids = [r["entity_id"] for r in rows if r["entity"] == name]
@@ -83,6 +130,7 @@ async def _out(rows: list[dict[str, Any]]) -> list[protocol.ConflictRecord]:
                 entity_id=r["entity_id"],
                 record_entity=r["record_entity"],
                 record_id=r["record_id"],
+                record_label=records.get(r["record_id"], ("", False))[0],
                 field=r["field"],
                 base_value=json_load(r["base_value"]),
                 server_value=json_load(r["server_value"]),
@@ -98,6 +146,7 @@ async def _out(rows: list[dict[str, Any]]) -> list[protocol.ConflictRecord]:
                 resolved_value=json_load(r["resolved_value"]),
                 resolved_by_id=r["resolved_by"],
                 resolved_at=r["resolved_at"],
+                writable=records.get(r["record_id"], ("", False))[1],
             )
         )
     return out
@@ -116,7 +165,7 @@ async def list_conflicts(
     rows = await (
         SyncConflict.select().where(where).order_by(SyncConflict.created_at, ascending=False)
     )
-    return await _out((await _visible(user, rows))[:limit])
+    return await _out(user, (await _visible(user, rows))[:limit])
 
 
 async def resolve(
@@ -150,7 +199,7 @@ async def resolve(
         ).where(SyncConflict.id == conflict_id)
     resolved = await SyncConflict.select().where(SyncConflict.id == conflict_id).first()
     assert resolved is not None
-    return (await _out([resolved]))[0]
+    return (await _out(user, [resolved]))[0]
 
 
 async def _write(

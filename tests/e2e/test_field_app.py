@@ -13,14 +13,17 @@ import io
 import json
 import re
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import Browser, BrowserContext, FilePayload, Geolocation, Page, expect
 
+from sync import protocol
 from tests.e2e.test_foundation import sign_in, wait_for_service_worker
 from tests.support.live import LiveServer
 
@@ -470,6 +473,120 @@ def test_returned_visit_is_fixed_and_resubmitted(
     got = wait_until(resubmitted, what="the fixed visit on the server")
     assert got["place"] == "人才公寓三楼会议室"
     assert got["version"] > sent["version"]
+
+
+def test_a_conflict_is_shown_to_the_visitor_and_settled_by_the_supervisor(
+    phones: Callable[..., BrowserContext], live_server: LiveServer
+) -> None:
+    """The visitor fixes a returned visit offline while the supervisor changes the same field:
+    the server keeps the supervisor's value and the visitor's as a conflict; the visitor sees
+    both, and the supervisor takes the visitor's from the 冲突处理 screen. Nothing is lost."""
+    context = phones()
+    page = context.new_page()
+    signed_in_and_synced(page)
+    page.get_by_test_id("tile-visit").click()
+    expect(page.get_by_test_id("visit-form")).to_be_visible()
+    visit_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    talent = pick_first(page, "visit-talent")
+    page.get_by_test_id("visit-place").locator("input").fill("城关镇")
+    page.get_by_test_id("form-submit").click()
+    expect(page).to_have_url(re.compile(f"/records/visit/{visit_id}$"), timeout=10_000)
+
+    mine = {"Authorization": f"Bearer {token_of(page)}"}
+
+    def on_server() -> dict[str, Any] | None:
+        reply = httpx.get(f"{live_server.url}/api/visits/{visit_id}", headers=mine)
+        return reply.json() if reply.status_code == 200 else None
+
+    sent = wait_until(on_server, what="the visit on the server")
+    login = {"username": "zhaoli", "password": "demo1234", "device_name": "e2e"}
+    boss_token = httpx.post(
+        f"{live_server.url}/api/auth/login", json={**login, "device_id": "e2e-boss-tablet"}
+    ).json()["token"]
+    boss = {"Authorization": f"Bearer {boss_token}"}
+    review = httpx.post(
+        f"{live_server.url}/api/visits/{visit_id}/review",
+        json={"decision": "return", "comment": "地点写具体些", "version": sent["version"]},
+        headers=boss,
+    )
+    assert review.status_code == 200, review.text
+    page.goto("/records")
+    row = page.locator(f"[data-record='{visit_id}']")
+    expect(row).to_contain_text("退回", timeout=30_000)
+
+    # Offline, the visitor fixes the place from the returned version and submits again.
+    context.set_offline(True)
+    row.click()
+    page.get_by_test_id("record-edit").click()
+    page.get_by_test_id("visit-place").locator("input").fill("人才公寓三楼会议室")
+    page.get_by_test_id("form-submit").click()
+    expect(page.get_by_test_id("review-status")).to_have_text("已提交", timeout=10_000)
+
+    # Meanwhile the supervisor corrects the place from the same version.
+    returned = wait_until(on_server, what="the returned visit")
+    assert returned["status"] == "returned"
+    record = next(r for r in pull_all(live_server, boss_token) if r.get("id") == visit_id)
+    names = {f.name for f in msgspec.structs.fields(protocol.VisitFields)}
+    fields = {k: v for k, v in record.items() if k in names}
+    push = {
+        "protocol_version": "1.0",
+        "device_id": "e2e-boss-tablet",
+        "mutations": [
+            {
+                "op": "visit.put",
+                "mutation_id": str(uuid.uuid4()),
+                "seq": 1,
+                "base_version": returned["version"],
+                "visit": {**fields, "place": "县人才服务中心"},
+            }
+        ],
+    }
+    reply = httpx.post(f"{live_server.url}/api/sync/push", json=push, headers=boss).json()
+    assert reply["results"][0]["status"] == "applied", reply["results"][0]
+
+    # Back in signal: the supervisor's place stands; the visitor reads both on the record.
+    context.set_offline(False)
+    expect(page.get_by_test_id("sync-status")).to_have_text("有冲突", timeout=30_000)
+    conflict = page.get_by_test_id("record-conflict")
+    expect(conflict).to_contain_text("地点")
+    expect(conflict).to_contain_text("你的修改：人才公寓三楼会议室")
+    expect(conflict).to_contain_text("服务器保留：县人才服务中心")
+    page.get_by_test_id("record-conflicts-link").click()
+    card = page.get_by_test_id("conflict")
+    expect(card).to_have_count(1)
+    # Submitted: the visitor may only keep what is there; the supervisor decides.
+    expect(card.get_by_test_id("conflict-take")).to_have_count(0)
+    expect(card).to_contain_text("请联系审核人")
+
+    supervisor = phones().new_page()
+    sign_in(supervisor, "zhaoli")
+    tile = supervisor.get_by_test_id("tile-conflicts")
+    expect(tile.locator(".van-badge")).to_have_text("1", timeout=15_000)
+    tile.click()
+    card = supervisor.locator(f"[data-testid='conflict']:has-text('{talent}')")
+    expect(card.get_by_test_id("conflict-field")).to_contain_text("地点")
+    expect(card.get_by_test_id("conflict-current")).to_contain_text("县人才服务中心")
+    expect(card.get_by_test_id("conflict-client")).to_contain_text("人才公寓三楼会议室")
+    card.get_by_test_id("conflict-take").click()
+    expect(supervisor.get_by_test_id("conflicts-empty")).to_be_visible(timeout=10_000)
+
+    settled = on_server()
+    assert settled is not None
+    assert settled["place"] == "人才公寓三楼会议室"
+    assert settled["status"] == "submitted"
+    resolved = httpx.get(
+        f"{live_server.url}/api/sync/conflicts",
+        params={"status": "all", "record_id": visit_id},
+        headers=boss,
+    ).json()
+    assert [(c["field"], c["resolution"]) for c in resolved] == [("place", "client")]
+    # The visitor's phone pulls the settled version: no conflict left, the place is theirs.
+    page.goto(f"/records/visit/{visit_id}")
+    expect(page.get_by_test_id("sync-status")).to_have_text("已同步", timeout=30_000)
+    expect(page.get_by_test_id("record-conflict")).to_have_count(0)
+    expect(page.get_by_text("人才公寓三楼会议室")).to_be_visible()
+    mine_now = [r for r in pull_all(live_server, token_of(page)) if r.get("id") == visit_id]
+    assert len(mine_now) == 1 and mine_now[0]["place"] == "人才公寓三楼会议室"
 
 
 def test_township_filter_works_offline_without_opening_the_rosters_online(

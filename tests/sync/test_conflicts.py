@@ -7,6 +7,7 @@ import uuid
 import httpx
 
 from server.db import json_load
+from server.rosters.tables import Talent
 from server.sync.tables import Revision, SyncConflict
 from server.visits.tables import Demand, Visit
 from tests.support.client import login
@@ -70,6 +71,10 @@ async def test_conflicts_are_listed_to_who_may_see_them_and_resolved(client: Cli
         assert listed[0]["current_value"] == "审核人改的"
         assert listed[0]["author_name"] == "张三"
         assert listed[0]["device_id"] == "phone-1"
+        # Named as a person would (the talent visited and the day); a draft: both may write.
+        talent = await Talent.select(Talent.name).where(Talent.id == body["talent_id"]).first()
+        assert listed[0]["record_label"] == f"{talent['name']} · {body['visited_on']}"
+        assert listed[0]["writable"] is True
     other = await device(client, "lisi")
     assert (await client.get("/api/sync/conflicts", headers=other.headers)).json() == []
     response = await client.post(
@@ -186,6 +191,10 @@ async def test_field_staff_cannot_resolve_into_a_submitted_record(client: Client
         phone.mutation("visit.submit", id=body["id"]),
     )
     conflict_id = response["results"][0]["conflicts"][0]["conflict_id"]
+    # The list says so before anyone tries: the visitor may no longer write, the supervisor may.
+    for who, writable in ((phone, False), (_boss, True)):
+        listed = (await client.get("/api/sync/conflicts", headers=who.headers)).json()
+        assert [(c["id"], c["writable"]) for c in listed] == [(conflict_id, writable)]
     url = f"/api/sync/conflicts/{conflict_id}/resolve"
     response = await client.post(url, json={"resolution": "client"}, headers=phone.headers)
     assert response.status_code == 409

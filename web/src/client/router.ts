@@ -48,6 +48,7 @@ export const router = createRouter({
       component: () => import('./records/RecordDetailView.vue'),
       meta: { title: '记录详情' },
     },
+    { path: '/conflicts', name: 'conflicts', component: () => import('./conflicts/ConflictsView.vue'), meta: { title: '冲突处理' } },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
 })

@@ -452,6 +452,8 @@ export interface ConflictRecord {
   entity_id: Uuid
   record_entity: string
   record_id: Uuid
+  /** How a person names the record: who or what was visited or inspected, and the date. */
+  record_label: string
   field: string
   base_value?: unknown
   server_value?: unknown
@@ -467,6 +469,8 @@ export interface ConflictRecord {
   resolved_value?: unknown
   resolved_by_id?: Uuid | null
   resolved_at?: IsoDateTime | null
+  /** The caller may write a value into the record now; keeping the server's needs no write. */
+  writable: boolean
 }
 
 export interface ResolveRequest {
@@ -748,7 +752,16 @@ export function decodeConflictRecord(value: unknown): ConflictRecord {
   const path = 'conflict'
   const o = obj(value, path)
   for (const key of ['id', 'entity', 'entity_id', 'record_entity', 'record_id', 'field', 'author_id', 'created_at']) str(o, key, path)
-  return { author_name: '', device_id: '', mutation_id: null, resolved: false, resolution: null, ...o } as unknown as ConflictRecord
+  return {
+    record_label: '',
+    author_name: '',
+    device_id: '',
+    mutation_id: null,
+    resolved: false,
+    resolution: null,
+    writable: false,
+    ...o,
+  } as unknown as ConflictRecord
 }
 
 /** Check an outbound request we are about to send (used by tests on the examples). */

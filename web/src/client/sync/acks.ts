@@ -96,7 +96,8 @@ export function recordsForAck(item: OutboxItem, result: Acked, ctx: AckContext):
         version: result.version,
         data: { ...priorData, status: 'submitted', version: result.version },
         gen: ctx.gen,
-        conflicts,
+        // A put and its submit usually travel together: the put's conflicts stay shown.
+        conflicts: [...(prior.conflicts ?? []), ...conflicts],
       })
     }
   } else if (item.kind === 'visit.delete' || item.kind === 'inspection.delete') {

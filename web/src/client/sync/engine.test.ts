@@ -217,6 +217,20 @@ describe('conflicts', () => {
     await runSync('test')
     expect((await getMyRecord('visit', v.id))?.sync).toBe('conflict')
   })
+
+  it('keeps showing the conflicts of an edit sent together with its submit', async () => {
+    const v = visit({ notes: '我的记录' })
+    server.conflictIf = (m) => (m.op === 'visit.put' ? { notes: '审核人改过的记录' } : null)
+    await queueVisit(v, { submit: true })
+
+    await runSync('test')
+
+    const mine = await getMyRecord('visit', v.id)
+    expect(mine).toMatchObject({ sync: 'conflict', status: 'submitted', data: { notes: '审核人改过的记录' } })
+    expect(mine?.conflicts.map((c) => [c.field, c.client_value])).toEqual([['notes', '我的记录']])
+    await runSync('test') // the pull brings the submitted version
+    expect((await getMyRecord('visit', v.id))?.sync).toBe('conflict')
+  })
 })
 
 describe('failures', () => {

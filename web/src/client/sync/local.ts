@@ -305,7 +305,7 @@ function syncOf(items: db.OutboxItem[], record: db.ServerRecord | undefined, pho
       sync: 'conflict',
       error: {
         code: 'sync.conflict',
-        message: `有 ${conflicts.length} 处与他人同时修改，服务器保留了对方的内容；你的修改已记录，请联系审核人处理。`,
+        message: `有 ${conflicts.length} 处与他人同时修改，服务器保留了对方的内容；你的修改已记录，由审核人在「冲突处理」中决定采用哪一份。`,
       },
     }
   }
@@ -336,6 +336,7 @@ async function build(entity: Entity, id: string, items: db.OutboxItem[], userId:
     review_comment: server?.review_comment ?? '',
     version: stored?.version ?? 0,
     queued_at: mine.length ? Math.min(...mine.map((i) => i.created_at)) : null,
+    conflicts: stored?.conflicts ?? [],
   }
 
   if (entity === 'visit') {

@@ -33,11 +33,26 @@ const MESSAGES: Readonly<Record<string, string>> = {
   'media.invalid_hash': '照片编号无效。请删除这张照片后重新拍摄。',
   'media.upload_in_progress': '这张照片正在其他页面上传，稍后会自动重试。',
   'client.error': '同步时出错，稍后会自动重试。如果一直这样，请导出未同步数据并联系管理员。',
+  'sync.already_resolved': '这处冲突已由他人处理。',
   'sync.stuck': '同步没有进展，稍后会自动重试。如果一直这样，请导出未同步数据并联系管理员。',
 }
 
-/** Record fields the server may name in a validation rejection. */
+/** Record fields the server may name in a validation rejection or a conflict. */
 const FIELD_LABELS: Readonly<Record<string, string>> = {
+  _deleted: '删除',
+  mode: '走访方式',
+  visitors: '走访人',
+  lead_official: '带队领导',
+  place: '地点',
+  policies: '宣讲政策',
+  notes: '备注',
+  ask_key: '所属问项',
+  resolved_on_site: '当场解决',
+  result: '检查结果',
+  note: '说明',
+  responsible_unit_name: '责任单位',
+  accuracy: '定位精度',
+  located_at: '定位时间',
   visited_on: '走访日期',
   inspected_on: '检查日期',
   talent_id: '走访对象',
@@ -58,6 +73,11 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   issue: '整改问题',
   score: '得分',
   id: '记录编号',
+}
+
+/** The zh-CN name of a record field (the wire name when there is none). */
+export function fieldLabel(field: string): string {
+  return lookup(FIELD_LABELS, field) ?? field
 }
 
 /** The zh-CN text for a sync error code; `details.field` names the field of a validation error. */

@@ -5,6 +5,7 @@ import type {
   CampaignRecord,
   ChecklistTemplateRecord,
   DemandRecord,
+  FieldConflict,
   InspectionIn,
   InspectionRecord,
   ItemResultRecord,
@@ -119,6 +120,8 @@ interface MyRecordBase {
   sync: RecordSyncStatus
   /** Why the last send failed (rejected/conflict), in Chinese. */
   sync_error: SyncError | null
+  /** Fields of this phone's last edit that the server kept as conflicts (its value stands). */
+  conflicts: FieldConflict[]
   /** Epoch ms the oldest unsynced change to it was queued; null when synced. */
   queued_at: number | null
   photos: PhotoSyncInfo[]
