@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import os
 import uuid
 from typing import Any
 
 import httpx
+import msgspec
 
 from server.accounts.tables import DeviceToken
+from server.app import create_app, retention_lifespan
 from server.audit.tables import AuditLog
 from server.db import json_load, utcnow
 from server.media.tables import Media, MediaLink
 from server.retention.purge import purge, run_every
+from server.settings import get_settings
 from server.sync.tables import Revision, SyncMutation
 from server.visits.tables import Demand, DemandEvent, Visit
 from tests.support.client import login
@@ -140,25 +144,33 @@ async def test_abandoned_uploads_and_dead_tokens_go_live_ones_stay(client: Clien
     assert (await client.get("/api/me", headers=headers)).status_code == 200
 
 
-async def test_the_server_purges_by_itself(client: Client) -> None:
+async def test_the_server_purges_by_itself(client: Client, monkeypatch: Any) -> None:
+    """The app's lifespan starts the daily purge (here its first run comes at once) and stops
+    it on shutdown."""
     phone = Device(client, await login(client, "zhangsan", "phone-1"), "phone-1")
     body = visit(talent_of("zhangsan"))
     await phone.push(phone.put(body))
     await phone.push(phone.mutation("visit.delete", id=body["id"], base_version=1))
     long_ago = utcnow() - LATER
     await Visit.update({Visit.updated_at: long_ago}).where(Visit.id == uuid.UUID(body["id"]))
-    task = asyncio.create_task(run_every(24, media_storage(), first_after=0))
-    try:
+    daily = msgspec.structs.replace(get_settings(), purge_every_hours=24)
+    monkeypatch.setattr("server.app.get_settings", lambda: daily)
+    monkeypatch.setattr(
+        "server.retention.purge.run_every", functools.partial(run_every, first_after=0)
+    )
+
+    def loops() -> list[asyncio.Task[Any]]:
+        return [t for t in asyncio.all_tasks() if t.get_coro().__qualname__ == "run_every"]
+
+    async with retention_lifespan(create_app()):
+        assert len(loops()) == 1
         for _ in range(100):
             if not await Visit.exists().where(Visit.id == body["id"]):
                 break
             await asyncio.sleep(0.05)
         else:
             raise AssertionError("the background purge did not remove the old tombstone")
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-    assert task.cancelled()
+    assert loops() == []
 
 
 async def test_a_refused_mutation_keeps_its_result_but_not_what_was_sent(client: Client) -> None:
