@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextvars
 import datetime as dt
 import uuid
 import weakref
@@ -86,13 +87,22 @@ class PooledSQLiteEngine(SQLiteEngine):
     ) -> Any:
         if self.pool is None:
             return await super()._run_in_new_connection(query, args, query_type, table)
-        connection = await self.pool.lease()
-        try:  # autocommit (isolation_level None): the statement commits on its own
-            return await self._run_in_existing_connection(
-                connection, query, args, query_type, table
-            )
+        # A write on its own (a token's last use, a photo's row, an audit entry) takes its
+        # turn with the write transactions too, instead of sleeping on SQLite's busy timer.
+        turn = _write_turn() if _is_write(query) and not _in_turn.get() else None
+        if turn is not None:
+            await turn.acquire()
+        try:
+            connection = await self.pool.lease()
+            try:  # autocommit (isolation_level None): the statement commits on its own
+                return await self._run_in_existing_connection(
+                    connection, query, args, query_type, table
+                )
+            finally:
+                await connection.close()
         finally:
-            await connection.close()
+            if turn is not None:
+                turn.release()
 
 
 class _SQLitePool:
@@ -224,10 +234,21 @@ def transaction() -> Any:
     return db.transaction()
 
 
-#: One queue of SQLite write transactions per event loop.
+#: One queue of SQLite writes per event loop.
 _write_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
     weakref.WeakKeyDictionary()
 )
+#: This task holds the turn (a statement it runs outside its transaction must not wait for it).
+_in_turn: contextvars.ContextVar[bool] = contextvars.ContextVar("in_turn", default=False)
+
+
+def _write_turn() -> asyncio.Lock:
+    loop = asyncio.get_running_loop()
+    return _write_turns.get(loop) or _write_turns.setdefault(loop, asyncio.Lock())
+
+
+def _is_write(sql: str) -> bool:
+    return sql.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE")
 
 
 class _InTurn:
@@ -236,22 +257,30 @@ class _InTurn:
     SQLite has one writer at a time; a second ``BEGIN IMMEDIATE`` would find the database
     locked and retry on SQLite's busy timer, sleeping 1, 2, 5 … 100 ms between tries, so many
     phones syncing at once spent most of their time asleep. Queued here, each starts the moment
-    the one before commits. (Writers in other processes, such as the ``zoufang`` command, still
-    meet the busy timer.)
+    the one before commits. Single write statements outside a transaction queue here too
+    (:meth:`PooledSQLiteEngine._run_in_new_connection`). Writers in other processes, such as the
+    ``zoufang`` command, still meet the busy timer.
     """
 
     def __init__(self, tx: Any) -> None:
         self._tx = tx
-        loop = asyncio.get_running_loop()
-        self._turn = _write_turns.get(loop) or _write_turns.setdefault(loop, asyncio.Lock())
+        self._turn = _write_turn()
+        self._holding: contextvars.Token[bool] | None = None
 
     async def __aenter__(self) -> Any:
         await self._turn.acquire()
+        self._holding = _in_turn.set(True)
         try:
             return await self._tx.__aenter__()
         except BaseException:
-            self._turn.release()
+            self._release()
             raise
+
+    def _release(self) -> None:
+        if self._holding is not None:
+            _in_turn.reset(self._holding)
+            self._holding = None
+        self._turn.release()
 
     async def __aexit__(
         self,
@@ -262,7 +291,7 @@ class _InTurn:
         try:
             return await self._tx.__aexit__(kind, error, trace)
         finally:
-            self._turn.release()
+            self._release()
 
 
 async def use_write_ahead_log() -> None:

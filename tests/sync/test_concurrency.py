@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 
 import httpx
+import pytest
 
-from server.db import is_postgres, transaction
+from server.db import engine, is_postgres, transaction
 from server.rosters.tables import Talent
 from server.sync.changes import next_change_seq
 from tests.support.client import login
@@ -97,3 +99,41 @@ async def test_concurrent_pushes_and_pulls_lose_nothing(client: Client) -> None:
     await asyncio.wait_for(pulling, 60)
     assert len(created) == 4 * rounds * 2
     assert created <= collected
+
+
+async def test_a_write_on_its_own_waits_its_turn_instead_of_the_busy_timer(client: Client) -> None:
+    """On SQLite a single write outside a transaction (a token's last use, a photo's row, an
+    audit entry) queues behind the write transaction in progress. With SQLite's busy timer cut
+    to 50 ms it would fail with "database is locked" while the transaction holds the lock."""
+    if is_postgres():
+        pytest.skip("PostgreSQL writers lock rows, not the database")
+    db: Any = engine()
+    await db.close_connection_pool()
+    db.connection_kwargs["timeout"] = 0.05
+    await db.start_connection_pool()
+    talent = uuid.UUID(talent_of("zhangsan", 3))
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def writer() -> None:
+        async with transaction():
+            await Talent.update({Talent.title: "研究员"}).where(Talent.id == talent)
+            holding.set()
+            await release.wait()
+
+    try:
+        held = asyncio.create_task(writer())
+        await holding.wait()
+        alone = asyncio.create_task(
+            Talent.update({Talent.employer: "清源农业科技"}).where(Talent.id == talent).run()
+        )
+        await asyncio.sleep(0.3)  # six busy timeouts
+        assert not alone.done()  # waiting its turn, not failed
+        release.set()
+        await asyncio.wait_for(asyncio.gather(held, alone), timeout=10)
+        row = await Talent.select(Talent.title, Talent.employer).where(Talent.id == talent).first()
+        assert row == {"title": "研究员", "employer": "清源农业科技"}
+    finally:
+        release.set()
+        await db.close_connection_pool()
+        db.connection_kwargs["timeout"] = 30
+        await db.start_connection_pool()
