@@ -11,7 +11,9 @@ from its own server process), so these tests prove the engine whatever the scree
 (c) a token revoked in the middle of a sync asks to sign in again and loses nothing: after
     signing in, everything arrives exactly once;
 (d) a new version of the app is deployed while records wait in the outbox: the phone takes the
-    update, reloads into it, and then delivers every record exactly once.
+    update, reloads into it, and then delivers every record exactly once;
+(e) the server is killed after committing a push but before answering it, then restarted: the
+    phone sends the same mutations again and each is applied exactly once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import itertools
 import os
 import random
 import shutil
+import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -371,6 +374,66 @@ def test_offline_records_with_photos_arrive_exactly_once(
         ),
         what="the pull",
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# (e) the server dies after committing a push, before answering it
+# ---------------------------------------------------------------------------------------------
+
+
+def test_server_killed_after_commit_before_answer_loses_nothing(
+    phone: BrowserContext, server: LiveServer
+) -> None:
+    """The first push reaches the server and is committed; the server is then killed (SIGKILL)
+    before its answer leaves, and restarted. The phone never heard back, so it sends the same
+    mutations again: they are answered as duplicates, nothing is applied twice or lost."""
+    page, config = installed_and_synced(phone, "admin")
+    photos = [jpeg(640, 480, seed) for seed in (31, 32, 33)]
+    first_push: dict[str, Any] = {}
+
+    def kill_after_commit(route: Route) -> None:
+        if first_push:
+            route.continue_()
+            return
+        response = route.fetch()  # the server applies the batch and commits it
+        assert response.status == 200, response.text()
+        first_push.update(route.request.post_data_json)
+        server.stop(signal.SIGKILL)
+        route.abort("connectionreset")  # the answer never reaches the phone
+
+    phone.route("**/api/sync/push", kill_after_commit)
+    try:
+        made = queue_records(page, config, photos)
+        for _ in range(150):  # Playwright runs the route handler while the page is waited on
+            if first_push:
+                break
+            page.wait_for_timeout(200)
+        assert first_push, "no push reached the server"
+        sent = first_push["mutations"]
+        entities = {
+            (m["op"].split(".")[0], (m.get("visit") or m.get("inspection") or m)["id"])
+            for m in sent
+        }
+        # Committed on the server, still waiting on the phone: the dangerous case.
+        for entity, record_id in entities:
+            assert count_by_id(server, entity, record_id) == 1
+        assert state(page)["pendingCount"] >= len(sent)
+    finally:
+        if server.process is None:
+            server.start()
+    page.evaluate("window.__zoufang.runSync()")
+    wait_until(lambda: state(page)["pendingCount"] == 0, timeout=60, what="the outbox to empty")
+
+    uid = user_id(server, "admin")
+    assert stream_mutations(server, f"{uid}%") == [
+        ("visit.put", 1, "applied"),
+        ("visit.submit", 2, "applied"),
+        ("visit.put", 3, "applied"),
+        ("visit.submit", 4, "applied"),
+        ("inspection.put", 5, "applied"),
+        ("inspection.submit", 6, "applied"),
+    ]
+    assert_delivered_once(server, "admin", made, photos)
 
 
 # ---------------------------------------------------------------------------------------------
