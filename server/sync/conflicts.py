@@ -36,6 +36,11 @@ _ROOTS: dict[str, tuple[type[Table], Column]] = {
     "inspection": (Inspection, Inspection.inspector),
 }
 _CHILDREN = {"visit": (DEMAND,), "inspection": (ITEM_RESULT, RECTIFICATION)}
+#: Who or what each kind of record is about (its field and the roster naming it), and its date.
+_NAMED_BY: dict[str, tuple[str, Any, str]] = {
+    "visit": ("talent_id", Talent, "visited_on"),
+    "inspection": ("service_center_id", ServiceCenter, "inspected_on"),
+}
 
 
 async def _visible(user: CurrentUser, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -62,38 +67,28 @@ async def _records(
         ids = {r["record_id"] for r in rows if r["record_entity"] == entity}
         if not ids:
             continue
-        spec = VISIT if entity == "visit" else INSPECTION
         uow = UnitOfWork(actor=user, stream="", change_seq=0, now=utcnow())
-        await uow.load_ids(spec, ids, unit_path=table.org_unit.path)  # type: ignore[attr-defined]
+        await uow.load_ids(SPECS[entity], ids, unit_path=table.org_unit.path)  # type: ignore[attr-defined]
         found = [uow.rows[i] for i in ids if i in uow.rows]
-        names = await _target_names(spec.name, [r.get(_TARGETS[spec.name]) for r in found])
+        target_field, roster, date_field = _NAMED_BY[entity]
+        names = await _names(roster, {r.get(target_field) for r in found} - {None})
         for row in found:
-            target = names.get(row.get(_TARGETS[spec.name])) or row.values.get(
-                "target_unit_name", ""
-            )
-            when = row.get("visited_on" if entity == "visit" else "inspected_on")
+            target = names.get(row.get(target_field)) or row.values.get("target_unit_name", "")
             try:
                 check_can_write(user, row, owner._meta.name)
                 writable = True
             except Rejection:
                 writable = False
-            out[row.id] = (" · ".join(str(p) for p in (target, when) if p), writable)
+            label = " · ".join(str(p) for p in (target, row.get(date_field)) if p)
+            out[row.id] = (label, writable)
     return out
 
 
-#: The field of each record naming who or what it is about.
-_TARGETS = {"visit": "talent_id", "inspection": "service_center_id"}
-
-
-async def _target_names(entity: str, ids: list[Any]) -> dict[Any, str]:
-    wanted = list({i for i in ids if i is not None})
-    if not wanted:
+async def _names(roster: Any, ids: set[Any]) -> dict[Any, str]:
+    if not ids:
         return {}
-    table: Any = Talent if entity == "visit" else ServiceCenter
-    return {
-        r["id"]: r["name"]
-        for r in await table.select(table.id, table.name).where(table.id.is_in(wanted))
-    }
+    rows = await roster.select(roster.id, roster.name).where(roster.id.is_in(list(ids)))
+    return {r["id"]: r["name"] for r in rows}
 
 
 async def _out(user: CurrentUser, rows: list[dict[str, Any]]) -> list[protocol.ConflictRecord]:
