@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ from server.sync.tables import SyncChange, SyncMutation
 from server.visits.tables import Visit
 from sync import AuthRequired, Backoff, Outbox, ServerUnavailable, SyncClient
 from sync.cli import enqueue_visits, prepare, read_visits
+from sync.outbox import new_id
 from tests.support.client import login
 from tests.sync.helpers import CAMPAIGN, Device, jpeg, talent_of, visit
 
@@ -308,3 +310,18 @@ async def test_a_client_back_after_the_horizon_resyncs_and_keeps_its_unsent_work
     assert outbox.count("pending") == 0
     assert unsent["id"] in outbox.records("visit")
     assert await Visit.count().where(Visit.id == unsent["id"]) == 1
+
+
+def test_ids_are_version_7_and_begin_with_the_time() -> None:
+    """The client's mutation ids are UUIDv7 like the PWA's and the server's."""
+    before = time.time_ns() // 1_000_000
+    ids = []
+    for _ in range(3):
+        ids.append(new_id())
+        time.sleep(0.002)
+    after = time.time_ns() // 1_000_000
+    assert {(i.version, i.variant) for i in ids} == {(7, uuid.RFC_4122)}
+    stamps = [i.int >> 80 for i in ids]
+    assert before <= stamps[0] < stamps[1] < stamps[2] <= after
+    assert ids == sorted(ids)  # later ids sort later, so they land at the end of an index
+    assert len({new_id() for _ in range(1000)}) == 1000
