@@ -17,6 +17,7 @@ from piccolo.table import Table
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import record_filter
 from server.accounts.tables import User
+from server.audit import repository as audit
 from server.db import json_load, transaction, utcnow
 from server.errors import ApiError, not_found
 from server.inspections.tables import Inspection
@@ -164,8 +165,9 @@ async def list_conflicts(
 
 
 async def resolve(
-    user: CurrentUser, conflict_id: uuid.UUID, request: protocol.ResolveRequest
+    user: CurrentUser, conflict_id: uuid.UUID, request: protocol.ResolveRequest, *, ip: str = ""
 ) -> protocol.ConflictRecord:
+    """Settle a conflict; the decision is audited like a review (who, which value, from where)."""
     now = utcnow()
     stream = stream_key(user.id, user.device_id)
     async with transaction():
@@ -192,6 +194,19 @@ async def resolve(
                 SyncConflict.resolved_value: json_text(resolved_value),
             }
         ).where(SyncConflict.id == conflict_id)
+        await audit.record(
+            "sync.conflict_resolve",
+            actor_id=user.id,
+            entity=row["record_entity"],
+            entity_id=row["record_id"],
+            details={
+                "conflict_id": str(conflict_id),
+                "entity": row["entity"],
+                "field": row["field"],
+                "resolution": request.resolution,
+            },
+            ip=ip,
+        )
     resolved = await SyncConflict.select().where(SyncConflict.id == conflict_id).first()
     assert resolved is not None
     return (await _out(user, [resolved]))[0]

@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from server.accounts.deps import client_ip
 from server.accounts.schemas import CurrentUser
 from server.sync import conflicts, pull, push
 from server.sync.changes import committed_change_seq, stream_key
@@ -63,8 +64,9 @@ class SyncController(Controller):
     @post("/conflicts/{conflict_id:uuid}/resolve", status_code=200, summary="Resolve a conflict")
     async def resolve(
         self,
+        request: Request[Any, Any, Any],
         current_user: NamedDependency[CurrentUser],
         conflict_id: FromPath[UUID],
         data: JSONBody[protocol.ResolveRequest],
     ) -> protocol.ConflictRecord:
-        return await conflicts.resolve(current_user, conflict_id, data)
+        return await conflicts.resolve(current_user, conflict_id, data, ip=client_ip(request))

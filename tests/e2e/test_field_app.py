@@ -484,6 +484,7 @@ def test_a_conflict_is_shown_to_the_visitor_and_settled_by_the_supervisor(
     context = phones()
     page = context.new_page()
     signed_in_and_synced(page)
+    expect(page.get_by_test_id("tile-conflicts")).to_have_count(0)  # a reviewer's tile
     page.get_by_test_id("tile-visit").click()
     expect(page.get_by_test_id("visit-form")).to_be_visible()
     visit_id = page.url.rsplit("/", 1)[-1].split("?")[0]

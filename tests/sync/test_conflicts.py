@@ -6,6 +6,8 @@ import uuid
 
 import httpx
 
+from server.accounts.tables import User
+from server.audit.tables import AuditLog
 from server.db import json_load
 from server.rosters.tables import Talent
 from server.sync.tables import Revision, SyncConflict
@@ -93,6 +95,19 @@ async def test_conflicts_are_listed_to_who_may_see_them_and_resolved(client: Cli
     assert response.status_code == 200, response.text
     assert response.json()["resolved"] is True
     assert response.json()["current_value"] == "走访人改的"
+    # Audited like a review: who settled which field of which record, and how.
+    [entry] = await AuditLog.select().where(AuditLog.action == "sync.conflict_resolve")
+    assert (
+        entry["actor"]
+        == (await User.select(User.id).where(User.username == "zhangsan").first())["id"]
+    )
+    assert (entry["entity"], entry["entity_id"]) == ("visit", body["id"])
+    assert json_load(entry["details"]) == {
+        "conflict_id": conflict_id,
+        "entity": "visit",
+        "field": "notes",
+        "resolution": "client",
+    }
     assert await Visit.select(Visit.notes, Visit.version).first() == {
         "notes": "走访人改的",
         "version": 3,
