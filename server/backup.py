@@ -11,6 +11,10 @@ A backup is a folder ``zoufang-<UTC time>`` under the destination:
   a key derived from it, so a database without it cannot show them;
 - ``manifest.json``: when, what, and how many.
 
+With ``keep``, only that many whole backups stay once the new one is written: older folders go,
+and so do folders a backup that died (killed, power cut) left without a manifest a day ago or
+earlier. Photos hard-linked into a kept backup stay with it.
+
 The database comes first: a photo's file is durable before its row says complete, so every
 photo the snapshot lists is on disk when the copying starts.
 """
@@ -50,10 +54,19 @@ class Backup:
     #: Photos the snapshot lists as complete whose file is not on disk (removed since).
     missing: list[str] = field(default_factory=list)
     secret_key: bool = False
+    #: Older backup folders removed to keep only the newest ``keep``.
+    removed: list[Path] = field(default_factory=list)
 
 
-async def backup(destination: Path, now: dt.datetime | None = None) -> Backup:
-    """Write a new backup folder; a backup that fails leaves no folder behind."""
+#: A folder without a manifest this old is a backup that died, not one still being written.
+_ABANDONED_AFTER = dt.timedelta(days=1)
+
+
+async def backup(destination: Path, now: dt.datetime | None = None, keep: int = 0) -> Backup:
+    """Write a new backup folder; a backup that fails leaves no folder behind. With ``keep``
+    (> 0), then remove all but the newest ``keep`` whole backups, this one included."""
+    if keep < 0:
+        raise BackupError("keep must be 0 (keep every backup) or more")
     settings = get_settings()
     now = now or utcnow()
     target, previous = await asyncio.to_thread(_new_folder, destination, now)
@@ -74,7 +87,23 @@ async def backup(destination: Path, now: dt.datetime | None = None) -> Backup:
     except BaseException:
         await asyncio.to_thread(shutil.rmtree, target, True)
         raise
+    if keep:
+        done.removed = await asyncio.to_thread(_prune, destination, keep, now)
     return done
+
+
+def _prune(destination: Path, keep: int, now: dt.datetime) -> list[Path]:
+    """Remove whole backups older than the newest ``keep``, and abandoned partial ones."""
+    folders = sorted(p for p in destination.glob("zoufang-*") if p.is_dir())
+    whole = [p for p in folders if (p / "manifest.json").is_file()]
+    old = set(whole[:-keep])
+    cutoff = (now - _ABANDONED_AFTER).timestamp()
+    for p in folders:
+        if p not in whole and p.stat().st_mtime < cutoff:
+            old.add(p)
+    for p in sorted(old):
+        shutil.rmtree(p)
+    return sorted(old)
 
 
 def _new_folder(destination: Path, now: dt.datetime) -> tuple[Path, Path | None]:

@@ -96,14 +96,14 @@ async def purge() -> None:
         print(f"{done.busy_uploads} partial upload(s) being written were left for the next run")
 
 
-async def backup(destination: str) -> None:
+async def backup(destination: str, keep: int) -> None:
     from pathlib import Path
 
     from server.backup import BackupError
     from server.backup import backup as run
 
     try:
-        done = await run(Path(destination))
+        done = await run(Path(destination), keep=keep)
     except (BackupError, OSError) as exc:
         raise SystemExit(f"backup failed (nothing kept): {exc}") from None
     print(f"backup written to {done.path}")
@@ -115,6 +115,8 @@ async def backup(destination: str) -> None:
         print("  secret_key: set by SECRET_KEY; keep that value with the backup")
     if done.missing:
         print(f"  {len(done.missing)} photo(s) listed as complete had no file (removed meanwhile)")
+    for old in done.removed:
+        print(f"  removed the older backup {old.name}")
 
 
 async def seed_demo() -> None:
@@ -163,6 +165,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     p = sub.add_parser("backup", help="copy the database, photos and secret into a new folder")
     p.add_argument("destination", help="folder for backups (ideally on another disk)")
+    p.add_argument(
+        "--keep",
+        type=int,
+        default=0,
+        metavar="N",
+        help="then keep only the newest N backups (default 0: keep them all)",
+    )
     p = sub.add_parser("serve", help="run the HTTP server")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -189,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.command == "purge":
         asyncio.run(_with_db(purge))
     elif args.command == "backup":
-        asyncio.run(_with_db(backup, args.destination))
+        asyncio.run(_with_db(backup, args.destination, args.keep))
 
 
 if __name__ == "__main__":

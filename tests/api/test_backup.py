@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import hashlib
 import json
 import os
@@ -15,7 +16,7 @@ import httpx
 import pytest
 
 from server.backup import BackupError, backup
-from server.db import is_postgres
+from server.db import is_postgres, utcnow
 from server.media.storage import LocalDiskStorage
 from server.settings import get_settings
 from server.visits.tables import Visit
@@ -130,3 +131,38 @@ async def test_a_failed_backup_leaves_nothing_that_looks_like_one(
     (tmp_path / "a-file").write_text("")
     with pytest.raises(BackupError, match="cannot write to"):
         await backup(tmp_path / "a-file" / "backups")
+
+
+async def test_keep_removes_older_backups_and_abandoned_ones(
+    client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    headers = await login(client, "zhangsan", "phone-1")
+    photo = jpeg(os.urandom(20_000))
+    response = await client.put(
+        f"/api/media/{sha(photo)}", content=photo, headers=headers | {"Content-Type": "image/jpeg"}
+    )
+    assert response.json()["complete"] is True
+    backups = tmp_path / "backups"
+    made = [await backup(backups, now=utcnow() - dt.timedelta(days=3 - i)) for i in range(3)]
+    assert [b.removed for b in made] == [[], [], []]  # keep=0: every backup stays
+    # A backup that died two days ago left a folder without a manifest; one started a minute
+    # ago may still be writing.
+    dead = backups / "zoufang-20000101-000000"
+    dead.mkdir()
+    two_days_ago = (utcnow() - dt.timedelta(days=2)).timestamp()
+    os.utime(dead, (two_days_ago, two_days_ago))
+    running = backups / "zoufang-20000101-000001"
+    running.mkdir()
+
+    newest = await backup(backups, keep=2)
+    assert newest.removed == sorted([dead, made[0].path, made[1].path])
+    assert sorted(p.name for p in backups.iterdir()) == sorted(
+        [running.name, made[2].path.name, newest.path.name]
+    )
+    # The photo was hard-linked through the removed backups: it is whole in the kept ones.
+    for kept in (made[2], newest):
+        stored = LocalDiskStorage(kept.path / "media").path(sha(photo)).read_bytes()
+        assert stored == photo
+    assert newest.linked == 1
+    with pytest.raises(BackupError, match="keep must be"):
+        await backup(backups, keep=-1)
