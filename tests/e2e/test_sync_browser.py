@@ -236,6 +236,18 @@ QUEUE_RECORDS = """async ({config, photos, campaign}) => {
 }"""
 
 
+#: What the server's mutation log holds after QUEUE_RECORDS' six mutations (three puts, three
+#: submits) arrived: each applied once, in order, nothing else.
+APPLIED_ONCE = [
+    ("visit.put", 1, "applied"),
+    ("visit.submit", 2, "applied"),
+    ("visit.put", 3, "applied"),
+    ("visit.submit", 4, "applied"),
+    ("inspection.put", 5, "applied"),
+    ("inspection.submit", 6, "applied"),
+]
+
+
 def queue_records(page: Page, config: dict[str, Any], photos: list[bytes]) -> list[dict[str, Any]]:
     """Two visits and an inspection, a photo each, saved on the phone (QUEUE_RECORDS)."""
     return page.evaluate(
@@ -355,15 +367,7 @@ def test_offline_records_with_photos_arrive_exactly_once(
 
     uid = user_id(server, "zhangsan")
     assert_delivered_once(server, "zhangsan", made, photos)
-    # Each of the 6 mutations (3 puts, 3 submits) applied once, in order, nothing else.
-    assert stream_mutations(server, f"{uid}%") == [
-        ("visit.put", 1, "applied"),
-        ("visit.submit", 2, "applied"),
-        ("visit.put", 3, "applied"),
-        ("visit.submit", 4, "applied"),
-        ("inspection.put", 5, "applied"),
-        ("inspection.submit", 6, "applied"),
-    ]
+    assert stream_mutations(server, f"{uid}%") == APPLIED_ONCE
     assert count(server, "SELECT COUNT(*) FROM demand") >= 2
     assert count(server, "SELECT COUNT(*) FROM rectification") >= 1
     # The phone now reads them back from the server, synced, photos present.
@@ -425,14 +429,7 @@ def test_server_killed_after_commit_before_answer_loses_nothing(
     wait_until(lambda: state(page)["pendingCount"] == 0, timeout=60, what="the outbox to empty")
 
     uid = user_id(server, "admin")
-    assert stream_mutations(server, f"{uid}%") == [
-        ("visit.put", 1, "applied"),
-        ("visit.submit", 2, "applied"),
-        ("visit.put", 3, "applied"),
-        ("visit.submit", 4, "applied"),
-        ("inspection.put", 5, "applied"),
-        ("inspection.submit", 6, "applied"),
-    ]
+    assert stream_mutations(server, f"{uid}%") == APPLIED_ONCE
     assert_delivered_once(server, "admin", made, photos)
 
 
@@ -620,12 +617,5 @@ def test_app_update_with_a_full_outbox_loses_nothing(
         sw.write_bytes(released)
 
     uid = user_id(server, "zhaoli")
-    assert [(op, status) for op, _, status in stream_mutations(server, f"{uid}%")] == [
-        ("visit.put", "applied"),
-        ("visit.submit", "applied"),
-        ("visit.put", "applied"),
-        ("visit.submit", "applied"),
-        ("inspection.put", "applied"),
-        ("inspection.submit", "applied"),
-    ]
+    assert stream_mutations(server, f"{uid}%") == APPLIED_ONCE
     assert_delivered_once(server, "zhaoli", made, photos)
