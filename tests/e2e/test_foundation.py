@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -70,6 +71,21 @@ def test_sign_out_returns_to_sign_in(page: Page, live_server: LiveServer) -> Non
     expect(page.get_by_placeholder("请输入用户名")).to_be_visible(timeout=10_000)
     # Signing out revoked the token on the server.
     assert httpx.get(f"{live_server.url}/api/me", headers=headers).status_code == 401
+
+
+def test_a_handler_is_not_offered_forms_whose_sync_would_be_refused(page: Page) -> None:
+    """承办人 (handler) accounts do not record visits or inspections (the server refuses them):
+    the home screen offers no such form, and its address leads back home."""
+    sign_in(page, "sunqiang")
+    expect(page.get_by_test_id("greeting")).to_contain_text("孙强", timeout=10_000)
+    expect(page.get_by_test_id("role-note")).to_contain_text("承办人账号不填写走访和检查记录")
+    for tile in ("tile-visit", "tile-inspection", "tile-records", "tile-drafts"):
+        expect(page.get_by_test_id(tile)).to_have_count(0)
+    expect(page.get_by_test_id("tile-rosters")).to_be_visible()
+    page.goto("/visits/new")
+    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"), timeout=10_000)
+    expect(page.get_by_test_id("greeting")).to_be_visible()
+    expect(page.get_by_test_id("visit-form")).to_have_count(0)
 
 
 def test_static_caching_rules(live_server: LiveServer) -> None:

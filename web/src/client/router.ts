@@ -6,6 +6,7 @@
 import { createRouter, createWebHistory, type LocationQuery } from 'vue-router'
 
 import { newId } from '../shared/ids'
+import { canRecord } from './account/roles'
 import { isSignedIn, session } from './auth/session'
 
 declare module 'vue-router' {
@@ -16,6 +17,8 @@ declare module 'vue-router' {
     public?: boolean
     /** Shows the bottom tab bar. */
     tab?: boolean
+    /** A form that records a visit or an inspection (only for roles that record). */
+    records?: boolean
   }
 }
 
@@ -35,10 +38,10 @@ export const router = createRouter({
     // Field screens.
     { path: '/visits', redirect: '/visits/new' },
     { path: '/visits/new', redirect: withNewId('/visits') },
-    { path: '/visits/:id', name: 'visit', component: () => import('./visit/VisitFormView.vue'), meta: { title: '人才走访' } },
+    { path: '/visits/:id', name: 'visit', component: () => import('./visit/VisitFormView.vue'), meta: { title: '人才走访', records: true } },
     { path: '/inspections', redirect: '/inspections/new' },
     { path: '/inspections/new', redirect: withNewId('/inspections') },
-    { path: '/inspections/:id', name: 'inspection', component: () => import('./inspection/InspectionFormView.vue'), meta: { title: '阵地检查' } },
+    { path: '/inspections/:id', name: 'inspection', component: () => import('./inspection/InspectionFormView.vue'), meta: { title: '阵地检查', records: true } },
     { path: '/rosters', name: 'rosters', component: () => import('./rosters/RostersView.vue'), meta: { title: '人才名单' } },
     { path: '/drafts', name: 'drafts', component: () => import('./drafts/DraftsView.vue'), meta: { title: '草稿' } },
     { path: '/records', name: 'records', component: () => import('./records/MyRecordsView.vue'), meta: { title: '我的记录' } },
@@ -57,6 +60,8 @@ router.beforeEach((to) => {
   if (!to.meta.public && !isSignedIn()) {
     return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
   }
+  // A handler's visit would be refused when it syncs: never let one be typed in.
+  if (to.meta.records && !canRecord(session.user?.role)) return { name: 'home' }
   // Signed in: the sign-in page is only for renewing an expired session.
   if (to.name === 'login' && isSignedIn() && !session.needsReauth) return { name: 'home' }
   return true

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { roleLabel } from './roles'
+import { canRecord, roleLabel } from './roles'
 
 describe('roleLabel', () => {
   it('names every role in Chinese', () => {
@@ -13,5 +13,14 @@ describe('roleLabel', () => {
   it('shows an unknown role as sent', () => {
     expect(roleLabel('auditor')).toBe('auditor')
     expect(roleLabel('constructor')).toBe('constructor')
+  })
+})
+
+describe('canRecord', () => {
+  it('is true for the roles the server lets record, false for handlers and the unknown', () => {
+    expect(['field_staff', 'supervisor', 'admin'].map(canRecord)).toEqual([true, true, true])
+    expect(canRecord('handler')).toBe(false)
+    expect(canRecord(undefined)).toBe(false)
+    expect(canRecord('auditor')).toBe(false)
   })
 })

@@ -11,3 +11,11 @@ export const ROLE_LABELS: Readonly<Record<Role, string>> = {
 export function roleLabel(role: string): string {
   return lookup(ROLE_LABELS, role) ?? role
 }
+
+/** Roles that record visits and inspections (the server's WRITER_ROLES, server/sync/apply.py). */
+const RECORDING_ROLES: readonly string[] = ['field_staff', 'supervisor', 'admin']
+
+/** Whether this role records visits and inspections: a handler's would be refused on sync. */
+export function canRecord(role: string | undefined): boolean {
+  return role !== undefined && RECORDING_ROLES.includes(role)
+}
