@@ -56,6 +56,8 @@ class Backup:
     secret_key: bool = False
     #: Older backup folders removed to keep only the newest ``keep``.
     removed: list[Path] = field(default_factory=list)
+    #: Why removing older backups failed (this backup is whole all the same).
+    prune_error: str = ""
 
 
 #: A folder without a manifest this old is a backup that died, not one still being written.
@@ -88,7 +90,10 @@ async def backup(destination: Path, now: dt.datetime | None = None, keep: int = 
         await asyncio.to_thread(shutil.rmtree, target, True)
         raise
     if keep:
-        done.removed = await asyncio.to_thread(_prune, destination, keep, now)
+        try:
+            done.removed = await asyncio.to_thread(_prune, destination, keep, now)
+        except OSError as exc:
+            done.prune_error = f"{exc.strerror or exc}: {exc.filename or destination}"
     return done
 
 

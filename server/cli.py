@@ -117,6 +117,8 @@ async def backup(destination: str, keep: int) -> None:
         print(f"  {len(done.missing)} photo(s) listed as complete had no file (removed meanwhile)")
     for old in done.removed:
         print(f"  removed the older backup {old.name}")
+    if done.prune_error:
+        raise SystemExit(f"the backup is whole, but removing older ones failed: {done.prune_error}")
 
 
 async def seed_demo() -> None:

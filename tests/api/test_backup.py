@@ -134,7 +134,7 @@ async def test_a_failed_backup_leaves_nothing_that_looks_like_one(
 
 
 async def test_keep_removes_older_backups_and_abandoned_ones(
-    client: httpx.AsyncClient, tmp_path: Path
+    client: httpx.AsyncClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     headers = await login(client, "zhangsan", "phone-1")
     photo = jpeg(os.urandom(20_000))
@@ -166,3 +166,12 @@ async def test_keep_removes_older_backups_and_abandoned_ones(
     assert newest.linked == 1
     with pytest.raises(BackupError, match="keep must be"):
         await backup(backups, keep=-1)
+
+    # Removing an old backup fails: the new one is whole all the same, and it says why.
+    def refused(path: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr("server.backup.shutil.rmtree", refused)
+    last = await backup(backups, keep=1)
+    assert (last.path / "manifest.json").is_file()
+    assert last.removed == [] and "Permission denied" in last.prune_error
