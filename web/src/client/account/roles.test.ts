@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { canRecord, roleLabel } from './roles'
+import { canRecord, roleLabel, settlesConflicts } from './roles'
 
 describe('roleLabel', () => {
   it('names every role in Chinese', () => {
@@ -22,5 +22,12 @@ describe('canRecord', () => {
     expect(canRecord('handler')).toBe(false)
     expect(canRecord(undefined)).toBe(false)
     expect(canRecord('auditor')).toBe(false)
+  })
+})
+
+describe('settlesConflicts', () => {
+  it('is for reviewers and admins only', () => {
+    expect(['supervisor', 'admin', 'field_staff', 'handler'].map(settlesConflicts)).toEqual([true, true, false, false])
+    expect(settlesConflicts(undefined)).toBe(false)
   })
 })

@@ -19,3 +19,8 @@ const RECORDING_ROLES: readonly string[] = ['field_staff', 'supervisor', 'admin'
 export function canRecord(role: string | undefined): boolean {
   return role !== undefined && RECORDING_ROLES.includes(role)
 }
+
+/** Whether this role settles the conflicts of its area from 冲突处理 (reviewers and admins). */
+export function settlesConflicts(role: string | undefined): boolean {
+  return role === 'supervisor' || role === 'admin'
+}
