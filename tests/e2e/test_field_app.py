@@ -21,7 +21,15 @@ import httpx
 import msgspec
 import pytest
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, BrowserContext, FilePayload, Geolocation, Page, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    FilePayload,
+    Geolocation,
+    Locator,
+    Page,
+    expect,
+)
 
 from sync import protocol
 from tests.e2e.test_foundation import sign_in, wait_for_service_worker
@@ -463,6 +471,7 @@ def test_returned_visit_is_fixed_and_resubmitted(
     page.get_by_test_id("record-edit").click()
     expect(page.get_by_test_id("return-comment")).to_contain_text("请补充走访地点")
     page.get_by_test_id("visit-place").locator("input").fill("人才公寓三楼会议室")
+    page.locator("[data-field='notes'] textarea").fill("走访人补充：企业需要人才公寓")
     page.get_by_test_id("form-submit").click()
     expect(page.get_by_test_id("review-status")).to_have_text("已提交", timeout=10_000)
 
@@ -515,15 +524,16 @@ def test_a_conflict_is_shown_to_the_visitor_and_settled_by_the_supervisor(
     row = page.locator(f"[data-record='{visit_id}']")
     expect(row).to_contain_text("退回", timeout=30_000)
 
-    # Offline, the visitor fixes the place from the returned version and submits again.
+    # Offline, the visitor fixes the place and adds a note, from the returned version.
     context.set_offline(True)
     row.click()
     page.get_by_test_id("record-edit").click()
     page.get_by_test_id("visit-place").locator("input").fill("人才公寓三楼会议室")
+    page.locator("[data-field='notes'] textarea").fill("走访人补充：企业需要人才公寓")
     page.get_by_test_id("form-submit").click()
     expect(page.get_by_test_id("review-status")).to_have_text("已提交", timeout=10_000)
 
-    # Meanwhile the supervisor corrects the place from the same version.
+    # Meanwhile the supervisor corrects the place and adds a note, from the same version.
     returned = wait_until(on_server, what="the returned visit")
     assert returned["status"] == "returned"
     record = next(r for r in pull_all(live_server, boss_token) if r.get("id") == visit_id)
@@ -538,7 +548,7 @@ def test_a_conflict_is_shown_to_the_visitor_and_settled_by_the_supervisor(
                 "mutation_id": str(uuid.uuid4()),
                 "seq": 1,
                 "base_version": returned["version"],
-                "visit": {**fields, "place": "县人才服务中心"},
+                "visit": {**fields, "place": "县人才服务中心", "notes": "审核人补充：已联系住建局"},
             }
         ],
     }
@@ -549,38 +559,57 @@ def test_a_conflict_is_shown_to_the_visitor_and_settled_by_the_supervisor(
     context.set_offline(False)
     expect(page.get_by_test_id("sync-status")).to_have_text("有冲突", timeout=30_000)
     conflict = page.get_by_test_id("record-conflict")
-    expect(conflict).to_contain_text("地点")
-    expect(conflict).to_contain_text("你的修改：人才公寓三楼会议室")
-    expect(conflict).to_contain_text("服务器保留：县人才服务中心")
+    expect(conflict).to_have_count(2)
+    place = conflict.filter(has_text="地点")
+    expect(place).to_contain_text("你的修改：人才公寓三楼会议室")
+    expect(place).to_contain_text("服务器保留：县人才服务中心")
     page.get_by_test_id("record-conflicts-link").click()
-    card = page.get_by_test_id("conflict")
-    expect(card).to_have_count(1)
+    cards = page.get_by_test_id("conflict")
+    expect(cards).to_have_count(2)
     # Submitted: the visitor may only keep what is there; the supervisor decides.
-    expect(card.get_by_test_id("conflict-take")).to_have_count(0)
-    expect(card).to_contain_text("请联系审核人")
+    expect(cards.get_by_test_id("conflict-take")).to_have_count(0)
+    expect(cards.get_by_test_id("conflict-merge")).to_have_count(0)
+    expect(cards.first).to_contain_text("请联系审核人")
 
     supervisor = phones().new_page()
     sign_in(supervisor, "zhaoli")
     tile = supervisor.get_by_test_id("tile-conflicts")
-    expect(tile.locator(".van-badge")).to_have_text("1", timeout=15_000)
+    expect(tile.locator(".van-badge")).to_have_text("2", timeout=15_000)
     tile.click()
-    card = supervisor.locator(f"[data-testid='conflict']:has-text('{talent}')")
-    expect(card.get_by_test_id("conflict-field")).to_contain_text("地点")
+    listed = supervisor.get_by_test_id("conflict").filter(has_text=talent)
+
+    def card_of(field: str) -> Locator:
+        return listed.filter(has=supervisor.get_by_test_id("conflict-field").filter(has_text=field))
+
+    card = card_of("地点")
     expect(card.get_by_test_id("conflict-current")).to_contain_text("县人才服务中心")
     expect(card.get_by_test_id("conflict-client")).to_contain_text("人才公寓三楼会议室")
+    expect(card.get_by_test_id("conflict-merge")).to_have_count(0)  # one line: pick one
     card.get_by_test_id("conflict-take").click()
+    expect(listed).to_have_count(1, timeout=10_000)
+    # The notes are paragraphs: the supervisor keeps both, edited together.
+    card = card_of("备注")
+    card.get_by_test_id("conflict-merge").click()
+    text = card.get_by_test_id("conflict-merged").locator("textarea")
+    expect(text).to_have_value("审核人补充：已联系住建局\n走访人补充：企业需要人才公寓")
+    text.fill("审核人补充：已联系住建局；走访人补充：企业需要人才公寓")
+    card.get_by_test_id("conflict-save-merged").click()
     expect(supervisor.get_by_test_id("conflicts-empty")).to_be_visible(timeout=10_000)
 
     settled = on_server()
     assert settled is not None
     assert settled["place"] == "人才公寓三楼会议室"
+    assert settled["notes"] == "审核人补充：已联系住建局；走访人补充：企业需要人才公寓"
     assert settled["status"] == "submitted"
     resolved = httpx.get(
         f"{live_server.url}/api/sync/conflicts",
         params={"status": "all", "record_id": visit_id},
         headers=boss,
     ).json()
-    assert [(c["field"], c["resolution"]) for c in resolved] == [("place", "client")]
+    assert sorted((c["field"], c["resolution"]) for c in resolved) == [
+        ("notes", "value"),
+        ("place", "client"),
+    ]
     # The visitor's phone pulls the settled version: no conflict left, the place is theirs.
     page.goto(f"/records/visit/{visit_id}")
     expect(page.get_by_test_id("sync-status")).to_have_text("已同步", timeout=30_000)

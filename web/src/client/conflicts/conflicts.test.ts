@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { User } from '../api'
 import { loadSession, session, signIn } from '../auth/session'
 import * as db from '../storage/db'
-import { conflictTitle, conflictValue, listConflicts, resolveConflict } from './conflicts'
+import { conflictTitle, conflictValue, isFreeText, listConflicts, mergedDraft, resolveConflict } from './conflicts'
 
 const user: User = {
   id: '0b7d4c3e-9a51-4d7e-8f40-2f1c5b6a7e01',
@@ -84,6 +84,16 @@ describe('conflict values', () => {
   })
 })
 
+describe('merging texts', () => {
+  it('offers a merge only for fields people write as text, starting from both texts', () => {
+    expect(['notes', 'policies', 'description', 'note', 'issue'].map(isFreeText)).toEqual([true, true, true, true, true])
+    expect(['place', 'mode', 'photos', 'visited_on', '_deleted', 'score'].map(isFreeText)).toEqual([false, false, false, false, false, false])
+    expect(mergedDraft({ current_value: '县人才中心', client_value: '人才公寓' })).toBe('县人才中心\n人才公寓')
+    expect(mergedDraft({ current_value: '', client_value: '人才公寓' })).toBe('人才公寓')
+    expect(mergedDraft({ current_value: '同一段', client_value: '同一段' })).toBe('同一段')
+  })
+})
+
 describe('conflicts on the server', () => {
   it('lists the open conflicts of one record with the session token', async () => {
     fetchMock.mockResolvedValueOnce(json(200, [stored]))
@@ -102,6 +112,13 @@ describe('conflicts on the server', () => {
     expect(url).toBe(`/api/sync/conflicts/${stored.id}/resolve`)
     expect(init?.method).toBe('POST')
     expect(JSON.parse(String(init?.body))).toEqual({ resolution: 'client' })
+  })
+
+  it('sends a merged text as the value', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { ...stored, resolved: true, resolution: 'value' }))
+    await resolveConflict(stored.id, 'value', '县人才中心\n人才公寓')
+    const [, init] = fetchMock.mock.calls[0]!
+    expect(JSON.parse(String(init?.body))).toEqual({ resolution: 'value', value: '县人才中心\n人才公寓' })
   })
 
   it('asks to sign in again when the token has expired, and says why', async () => {

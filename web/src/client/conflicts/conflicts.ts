@@ -82,7 +82,28 @@ export async function listConflicts(recordId?: string): Promise<ConflictRecord[]
   return body.map(decodeConflictRecord)
 }
 
-/** Keep the server's value (`server`) or take the one that was sent (`client`). */
-export async function resolveConflict(id: string, resolution: 'server' | 'client'): Promise<ConflictRecord> {
-  return decodeConflictRecord(await call('POST', `${CONFLICTS_PATH}/${id}/resolve`, { resolution }))
+/** Fields a person writes as paragraphs: a conflict on one can be settled with both texts merged. */
+const FREE_TEXT = new Set(['policies', 'notes', 'description', 'note', 'issue'])
+
+export function isFreeText(field: string): boolean {
+  return FREE_TEXT.has(field)
+}
+
+/** Both texts, for a person to merge: what is there now, then what was sent. */
+export function mergedDraft(c: Pick<ConflictRecord, 'current_value' | 'client_value'>): string {
+  const texts = [c.current_value, c.client_value].filter((v): v is string => typeof v === 'string' && v !== '')
+  return [...new Set(texts)].join('\n')
+}
+
+/**
+ * Keep the server's value (`server`), take the one that was sent (`client`), or write another
+ * (`value`: the server checks it as it checks an edit).
+ */
+export async function resolveConflict(
+  id: string,
+  resolution: 'server' | 'client' | 'value',
+  value?: string,
+): Promise<ConflictRecord> {
+  const body = resolution === 'value' ? { resolution, value } : { resolution }
+  return decodeConflictRecord(await call('POST', `${CONFLICTS_PATH}/${id}/resolve`, body))
 }
