@@ -59,11 +59,11 @@ async def _visible(user: CurrentUser, rows: list[dict[str, Any]]) -> list[dict[s
 
 async def _records(
     user: CurrentUser, rows: list[dict[str, Any]]
-) -> dict[uuid.UUID, tuple[str, bool]]:
-    """The records these conflicts belong to: how a person names each (who or what was visited
-    or inspected, and when), and whether ``user`` may write into it now (as :func:`_write`
-    checks)."""
-    out: dict[uuid.UUID, tuple[str, bool]] = {}
+) -> dict[uuid.UUID, tuple[dict[str, Any], str, bool]]:
+    """The records these conflicts belong to: each one's values, how a person names it (who or
+    what was visited or inspected, and when), and whether ``user`` may write into it now (as
+    :func:`_write` checks)."""
+    out: dict[uuid.UUID, tuple[dict[str, Any], str, bool]] = {}
     for entity, (table, owner) in _ROOTS.items():
         ids = {r["record_id"] for r in rows if r["record_entity"] == entity}
         if not ids:
@@ -72,7 +72,7 @@ async def _records(
         await uow.load_ids(SPECS[entity], ids, unit_path=table.org_unit.path)  # type: ignore[attr-defined]
         found = [uow.rows[i] for i in ids if i in uow.rows]
         target_field, roster, date_field = _NAMED_BY[entity]
-        names = await _names(roster, {r.get(target_field) for r in found} - {None})
+        names = await _names(roster, {r.get(target_field) for r in found}, "name")
         for row in found:
             target = names.get(row.get(target_field)) or row.values.get("target_unit_name", "")
             try:
@@ -81,36 +81,31 @@ async def _records(
             except Rejection:
                 writable = False
             label = " · ".join(str(p) for p in (target, row.get(date_field)) if p)
-            out[row.id] = (label, writable)
+            out[row.id] = (row.values, label, writable)
     return out
 
 
-async def _names(roster: Any, ids: set[Any]) -> dict[Any, str]:
-    if not ids:
+async def _names(table: Any, ids: set[Any], column: str) -> dict[Any, str]:
+    """``column`` of the rows of ``table`` with these ids, by id."""
+    wanted = list(ids - {None})
+    if not wanted:
         return {}
-    rows = await roster.select(roster.id, roster.name).where(roster.id.is_in(list(ids)))
-    return {r["id"]: r["name"] for r in rows}
+    rows = await table.select(table.id, getattr(table, column)).where(table.id.is_in(wanted))
+    return {r["id"]: r[column] for r in rows}
 
 
 async def _out(user: CurrentUser, rows: list[dict[str, Any]]) -> list[protocol.ConflictRecord]:
     records = await _records(user, rows)
-    current: dict[Any, dict[str, Any]] = {}
+    # Each changed row's values now: the records are loaded already, their nested rows are not.
+    current: dict[Any, dict[str, Any]] = {i: values for i, (values, _, _) in records.items()}
     for name, spec in SPECS.items():
-        ids = [r["entity_id"] for r in rows if r["entity"] == name]
+        ids = [
+            r["entity_id"] for r in rows if r["entity"] == name and r["entity_id"] not in current
+        ]
         if ids:
             for row in await spec.table.select().where(spec.table._meta.primary_key.is_in(ids)):
                 current[row["id"]] = spec.from_db(row)
-    authors = {r["author"] for r in rows}
-    names = (
-        {
-            u["id"]: u["display_name"]
-            for u in await User.select(User.id, User.display_name).where(
-                User.id.is_in(list(authors))
-            )
-        }
-        if authors
-        else {}
-    )
+    authors = await _names(User, {r["author"] for r in rows}, "display_name")
     out = []
     for r in rows:
         values = current.get(r["entity_id"], {})
@@ -119,6 +114,7 @@ async def _out(user: CurrentUser, rows: list[dict[str, Any]]) -> list[protocol.C
             now_value: Any = values.get("deleted_at") is not None
         else:
             now_value = norm(values.get(spec.column(r["field"])))
+        _, label, writable = records.get(r["record_id"], ({}, "", False))
         out.append(
             protocol.ConflictRecord(
                 id=r["id"],
@@ -126,14 +122,14 @@ async def _out(user: CurrentUser, rows: list[dict[str, Any]]) -> list[protocol.C
                 entity_id=r["entity_id"],
                 record_entity=r["record_entity"],
                 record_id=r["record_id"],
-                record_label=records.get(r["record_id"], ("", False))[0],
+                record_label=label,
                 field=r["field"],
                 base_value=json_load(r["base_value"]),
                 server_value=json_load(r["server_value"]),
                 client_value=json_load(r["client_value"]),
                 current_value=now_value,
                 author_id=r["author"],
-                author_name=names.get(r["author"], ""),
+                author_name=authors.get(r["author"], ""),
                 device_id=r["stream"].split(":", 1)[-1],
                 mutation_id=r["mutation_id"],
                 created_at=r["created_at"],
@@ -142,7 +138,7 @@ async def _out(user: CurrentUser, rows: list[dict[str, Any]]) -> list[protocol.C
                 resolved_value=json_load(r["resolved_value"]),
                 resolved_by_id=r["resolved_by"],
                 resolved_at=r["resolved_at"],
-                writable=records.get(r["record_id"], ("", False))[1],
+                writable=writable,
             )
         )
     return out
