@@ -70,7 +70,13 @@ async def review(
             actor_id=reviewer.id,
             entity=entity,
             entity_id=record_id,
-            details={"decision": decision.decision, "comment": comment, "version": row.version},
+            # The version read and decided on, and the one the decision made.
+            details={
+                "decision": decision.decision,
+                "comment": comment,
+                "reviewed_version": decision.version,
+                "version": row.version,
+            },
             ip=ip,
         )
     return ReviewOut(

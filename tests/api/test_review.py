@@ -6,6 +6,7 @@ import httpx
 
 from server.accounts import repository as accounts
 from server.audit.tables import AuditLog
+from server.db import json_load
 from server.demo import DEMO_PASSWORD, demo_id
 from tests.support.client import login
 from tests.support.factories import make_inspection, make_visit
@@ -36,6 +37,9 @@ async def test_return_with_comment_reaches_the_visitor(client: httpx.AsyncClient
     assert body["review_comment"] == "请补充照片"
     entry = await AuditLog.select().where(AuditLog.action == "visit.review").first()
     assert entry is not None and entry["entity_id"] == str(visit_id)
+    details = json_load(entry["details"])
+    assert (details["decision"], details["comment"]) == ("return", "请补充照片")
+    assert (details["reviewed_version"], details["version"]) == (1, 2)
 
 
 async def test_approve_inspection(client: httpx.AsyncClient) -> None:

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import re
+import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -424,49 +425,87 @@ def test_far_from_the_centre_is_flagged(phones: Callable[..., BrowserContext]) -
     expect(page.get_by_test_id("location-distance")).to_contain_text("1.1 公里")
 
 
-def test_returned_visit_is_fixed_and_resubmitted(
+def test_supervisor_returns_a_visit_from_the_app_and_approves_it_once_fixed(
     phones: Callable[..., BrowserContext], live_server: LiveServer
 ) -> None:
-    """A supervisor returns a visit with a comment; the visitor sees it, fixes it, sends it again."""
+    """The supervisor reviews on their own phone: the visit waits under 审核 with its photo
+    (fetched from the server), can be read but not decided offline, is returned with a comment
+    the visitor reads, fixed and sent again, and approved; both decisions are audited."""
     page = phones().new_page()
     signed_in_and_synced(page)
+    # Field staff do not review: no tile, and the address leads home.
+    expect(page.get_by_test_id("tile-reviews")).to_have_count(0)
+    page.goto("/reviews")
+    expect(page.get_by_test_id("greeting")).to_be_visible()
     page.get_by_test_id("tile-visit").click()
     expect(page.get_by_test_id("visit-form")).to_be_visible()
     visit_id = page.url.rsplit("/", 1)[-1].split("?")[0]
-    pick_first(page, "visit-talent")
+    talent = pick_first(page, "visit-talent")
+    photo = jpeg(800, 600, "#36a")
+    page.get_by_test_id("visit-photos-camera").set_input_files(
+        files=[camera_file("IMG_0100.jpg", photo)]
+    )
+    expect(page.get_by_test_id("photo-thumb")).to_have_count(1, timeout=15_000)
     page.get_by_test_id("form-submit").click()
     expect(page).to_have_url(re.compile(f"/records/visit/{visit_id}$"), timeout=10_000)
+    # Record and photo both on the server.
+    expect(page.get_by_test_id("sync-status")).to_have_text("已同步", timeout=30_000)
 
     token = token_of(page)
     mine = {"Authorization": f"Bearer {token}"}
 
-    def on_server() -> dict[str, Any] | None:
+    def on_server() -> dict[str, Any]:
         reply = httpx.get(f"{live_server.url}/api/visits/{visit_id}", headers=mine)
-        return reply.json() if reply.status_code == 200 else None
+        assert reply.status_code == 200, reply.text
+        return dict(reply.json())
 
-    sent = wait_until(on_server, what="the visit on the server")
-    supervisor = httpx.post(
-        f"{live_server.url}/api/auth/login",
-        json={
-            "username": "zhaoli",
-            "password": "demo1234",
-            "device_id": "e2e-supervisor",
-            "device_name": "e2e",
-        },
-    ).json()["token"]
-    review = httpx.post(
-        f"{live_server.url}/api/visits/{visit_id}/review",
-        json={"decision": "return", "comment": "请补充走访地点", "version": sent["version"]},
-        headers={"Authorization": f"Bearer {supervisor}"},
-    )
-    assert review.status_code == 200, review.text
+    sent = on_server()
+    assert sent["status"] == "submitted"
 
-    # The phone pulls the review with the list; the comment is on the row and the record.
-    page.goto("/records")
-    row = page.locator(f"[data-record='{visit_id}']")
-    expect(row).to_contain_text("退回", timeout=30_000)
-    expect(row).to_contain_text("请补充走访地点")
+    boss = phones().new_page()
+    sign_in(boss, "zhaoli")
+    expect(boss.get_by_test_id("greeting")).to_contain_text("赵丽", timeout=15_000)
+    expect(boss.get_by_test_id("tile-reviews")).to_contain_text("1", timeout=30_000)  # waiting
+    boss.get_by_test_id("tile-reviews").click()
+    row = boss.locator(f"[data-testid='review-row'][data-record='{visit_id}']")
+    expect(row).to_contain_text(talent, timeout=30_000)
+    expect(row).to_contain_text("张三")
     row.click()
+    expect(boss.get_by_test_id("record-target")).to_contain_text(talent)
+    expect(boss.get_by_test_id("review-status")).to_have_text("已提交")
+    # The visitor's photo is not on this phone: it comes from the server, to a reviewer only.
+    image = boss.get_by_test_id("record-photo").locator("img")
+    expect(image).to_have_count(1, timeout=15_000)
+    wait_until(
+        lambda: image.evaluate("img => img.complete && img.naturalWidth > 0"),
+        what="the photo from the server",
+    )
+
+    # Offline the record still reads, but no decision can be sent.
+    boss.context.set_offline(True)
+    expect(boss.get_by_test_id("review-offline")).to_be_visible()
+    expect(boss.get_by_test_id("review-return")).to_be_disabled()
+    expect(boss.get_by_test_id("review-approve")).to_be_disabled()
+    boss.context.set_offline(False)
+    expect(boss.get_by_test_id("review-offline")).to_be_hidden()
+
+    # Returning says what to fix; without a comment it is not sent.
+    boss.get_by_test_id("review-return").click()
+    expect(boss.get_by_text("退回时请写明需要修改的地方")).to_be_visible()
+    assert on_server()["status"] == "submitted"
+    boss.get_by_test_id("review-comment-input").locator("textarea").fill("请补充走访地点")
+    boss.get_by_test_id("review-return").click()
+    expect(boss).to_have_url(re.compile(r"/reviews$"), timeout=10_000)
+    expect(row).to_have_count(0, timeout=30_000)  # no longer waiting, once pulled back
+    returned = on_server()
+    assert (returned["status"], returned["review_comment"]) == ("returned", "请补充走访地点")
+
+    # The visitor's phone pulls the review; the comment is on the row and the record.
+    page.goto("/records")
+    mine_row = page.locator(f"[data-record='{visit_id}']")
+    expect(mine_row).to_contain_text("退回", timeout=30_000)
+    expect(mine_row).to_contain_text("请补充走访地点")
+    mine_row.click()
     expect(page.get_by_test_id("review-comment")).to_contain_text("请补充走访地点")
     page.get_by_test_id("record-edit").click()
     expect(page.get_by_test_id("return-comment")).to_contain_text("请补充走访地点")
@@ -477,11 +516,40 @@ def test_returned_visit_is_fixed_and_resubmitted(
 
     def resubmitted() -> dict[str, Any] | None:
         body = on_server()
-        return body if body and body["status"] == "submitted" and body["place"] else None
+        return body if body["status"] == "submitted" and body["place"] else None
 
     got = wait_until(resubmitted, what="the fixed visit on the server")
     assert got["place"] == "人才公寓三楼会议室"
-    assert got["version"] > sent["version"]
+    assert got["version"] > returned["version"]
+
+    # Back in 审核 (a pull on opening it), the fixed version is what gets approved.
+    boss.goto("/reviews")
+    expect(row).to_be_visible(timeout=30_000)
+    row.click()
+    expect(boss.get_by_text("人才公寓三楼会议室")).to_be_visible(timeout=15_000)
+    boss.get_by_test_id("review-approve").click()
+    expect(boss).to_have_url(re.compile(r"/reviews$"), timeout=10_000)
+    approved = on_server()
+    assert approved["status"] == "approved"
+    assert approved["photos"] == [
+        hashlib.sha256(download(live_server, token, approved["photos"][0])).hexdigest()
+    ]
+
+    page.goto(f"/records/visit/{visit_id}")
+    expect(page.get_by_test_id("review-status")).to_have_text("已审核", timeout=30_000)
+    expect(page.get_by_test_id("record-edit")).to_have_count(0)
+
+    # Each decision is in the audit log once, by the supervisor, with the version decided on.
+    with sqlite3.connect(live_server.data_dir / "zoufang.sqlite") as db:
+        rows = db.execute(
+            "SELECT action, details FROM audit_log WHERE entity_id = ? ORDER BY created_at",
+            (visit_id,),
+        ).fetchall()
+    decisions = [(a, json.loads(d)["decision"], json.loads(d)["reviewed_version"]) for a, d in rows]
+    assert decisions == [
+        ("visit.review", "return", sent["version"]),
+        ("visit.review", "approve", got["version"]),
+    ]
 
 
 def test_a_conflict_is_shown_to_the_visitor_and_settled_by_the_supervisor(

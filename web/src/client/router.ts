@@ -6,7 +6,7 @@
 import { createRouter, createWebHistory, type LocationQuery } from 'vue-router'
 
 import { newId } from '../shared/ids'
-import { canRecord } from './account/roles'
+import { canRecord, isReviewer } from './account/roles'
 import { isSignedIn, session } from './auth/session'
 
 declare module 'vue-router' {
@@ -19,6 +19,8 @@ declare module 'vue-router' {
     tab?: boolean
     /** A form that records a visit or an inspection (only for roles that record). */
     records?: boolean
+    /** Review of other people's records (supervisors and admins). */
+    reviews?: boolean
   }
 }
 
@@ -51,6 +53,13 @@ export const router = createRouter({
       component: () => import('./records/RecordDetailView.vue'),
       meta: { title: '记录详情' },
     },
+    { path: '/reviews', name: 'reviews', component: () => import('./reviews/ReviewsView.vue'), meta: { title: '审核', reviews: true } },
+    {
+      path: '/reviews/:entity(visit|inspection)/:id',
+      name: 'review',
+      component: () => import('./records/RecordDetailView.vue'),
+      meta: { title: '审核', reviews: true },
+    },
     { path: '/conflicts', name: 'conflicts', component: () => import('./conflicts/ConflictsView.vue'), meta: { title: '冲突处理' } },
     { path: '/:pathMatch(.*)*', redirect: '/' },
   ],
@@ -62,6 +71,7 @@ router.beforeEach((to) => {
   }
   // A handler's visit would be refused when it syncs: never let one be typed in.
   if (to.meta.records && !canRecord(session.user?.role)) return { name: 'home' }
+  if (to.meta.reviews && !isReviewer(session.user?.role)) return { name: 'home' }
   // Signed in: the sign-in page is only for renewing an expired session.
   if (to.name === 'login' && isSignedIn() && !session.needsReauth) return { name: 'home' }
   return true

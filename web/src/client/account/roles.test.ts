@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { canRecord, roleLabel, settlesConflicts } from './roles'
+import { canRecord, roleLabel, isReviewer } from './roles'
 
 describe('roleLabel', () => {
   it('names every role in Chinese', () => {
@@ -25,9 +25,9 @@ describe('canRecord', () => {
   })
 })
 
-describe('settlesConflicts', () => {
+describe('isReviewer (审核 and 冲突处理)', () => {
   it('is for reviewers and admins only', () => {
-    expect(['supervisor', 'admin', 'field_staff', 'handler'].map(settlesConflicts)).toEqual([true, true, false, false])
-    expect(settlesConflicts(undefined)).toBe(false)
+    expect(['supervisor', 'admin', 'field_staff', 'handler'].map(isReviewer)).toEqual([true, true, false, false])
+    expect(isReviewer(undefined)).toBe(false)
   })
 })

@@ -20,7 +20,10 @@ export function canRecord(role: string | undefined): boolean {
   return role !== undefined && RECORDING_ROLES.includes(role)
 }
 
-/** Whether this role settles the conflicts of its area from 冲突处理 (reviewers and admins). */
-export function settlesConflicts(role: string | undefined): boolean {
+/**
+ * Whether this role reviews the records of its area (审核) and settles their conflicts
+ * (冲突处理): supervisors and admins, the server's SUBTREE_ROLES (server/accounts/scope.py).
+ */
+export function isReviewer(role: string | undefined): boolean {
   return role === 'supervisor' || role === 'admin'
 }

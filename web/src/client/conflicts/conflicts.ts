@@ -7,8 +7,8 @@
  * value reads as, in Chinese, is worked out here.
  */
 import { decodeConflictRecord, type ConflictRecord } from '../../shared/protocol'
-import { ApiError, apiRequest } from '../api'
-import { markNeedsReauth, session } from '../auth/session'
+import { ApiError } from '../api'
+import { requestAsUser as call } from '../auth/request'
 import { resultLabel } from '../inspection/inspectionForm'
 import { fieldLabel } from '../sync/messages'
 import { demandCategoryLabel, visitModeLabel } from '../visit/labels'
@@ -56,21 +56,6 @@ export function conflictValue(field: string, value: unknown): string {
   if (field === 'category') return demandCategoryLabel(text)
   if (field === 'result') return resultLabel(text)
   return text
-}
-
-function token(): string {
-  if (!session.token) throw new ApiError(401, 'auth.required', 'not signed in')
-  return session.token
-}
-
-/** An expired sign-in asks to sign in again, as the sync does; the error goes on. */
-async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-  try {
-    return await apiRequest(method, path, { token: token(), body })
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 'auth.required') markNeedsReauth()
-    throw error
-  }
 }
 
 /** Open conflicts the user may see, newest first; only those of one record with `recordId`. */

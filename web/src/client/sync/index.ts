@@ -9,11 +9,14 @@
 export { requestSync, startSync } from './engine'
 export {
   getMyRecord,
+  getReviewRecord,
   getServiceCenter,
   getTalent,
   listCampaigns,
   listChecklistTemplates,
   listMyRecords,
+  listReviewRecords,
+  ownerOf,
   listServiceCenters,
   listTalents,
 } from './local'

@@ -313,7 +313,15 @@ function syncOf(items: db.OutboxItem[], record: db.ServerRecord | undefined, pho
   return { sync: 'synced', error: null }
 }
 
-async function build(entity: Entity, id: string, items: db.OutboxItem[], userId: string, photos: PhotoIndex): Promise<MyRecord | undefined> {
+/** A record as this phone knows it; another person's only with `othersToo` (a reviewer's view). */
+async function build(
+  entity: Entity,
+  id: string,
+  items: db.OutboxItem[],
+  userId: string,
+  photos: PhotoIndex,
+  othersToo = false,
+): Promise<MyRecord | undefined> {
   const stored = await db.getRecord(id)
   const children = stored ? await db.listChildRecords(id) : []
   const mine = items.filter((i) => i.entity === entity && i.entity_id === id).sort((a, b) => a.seq - b.seq)
@@ -323,7 +331,7 @@ async function build(entity: Entity, id: string, items: db.OutboxItem[], userId:
   if (mine.some((i) => i.kind === `${entity}.delete` && i.status !== 'rejected')) return undefined // being withdrawn
   const server = (stored?.data ?? null) as VisitRecord | InspectionRecord | null
   const owner = server ? (entity === 'visit' ? (server as VisitRecord).visitor_id : (server as InspectionRecord).inspector_id) : userId
-  if (owner !== userId && mine.length === 0) return undefined
+  if (owner !== userId && mine.length === 0 && !othersToo) return undefined
 
   const pendingSubmit = mine.some((i) => i.kind === `${entity}.submit` && i.status !== 'rejected')
   let status: RecordStatus = server?.status ?? 'draft'
@@ -400,6 +408,26 @@ function dateOf(record: MyRecord): string {
 export async function listMyRecords(): Promise<MyRecord[]> {
   const userId = session.user?.id
   if (!userId) return []
+  return listRecords(userId, false)
+}
+
+/**
+ * Records of other people in a reviewer's area, as last pulled (a supervisor's phone pulls the
+ * records of its unit's subtree): what 审核 lists. Readable offline; deciding needs the network.
+ */
+export async function listReviewRecords(): Promise<MyRecord[]> {
+  const userId = session.user?.id
+  if (!userId) return []
+  return (await listRecords(userId, true)).filter((r) => r.server !== null && ownerOf(r) !== userId)
+}
+
+/** The user id that recorded a record the server has. */
+export function ownerOf(record: MyRecord): string | undefined {
+  if (record.entity === 'visit') return record.server?.visitor_id
+  return record.server?.inspector_id
+}
+
+async function listRecords(userId: string, othersToo: boolean): Promise<MyRecord[]> {
   const [items, photos, visits, inspections] = await Promise.all([
     db.listOutbox(userId),
     photoIndex(userId),
@@ -409,7 +437,7 @@ export async function listMyRecords(): Promise<MyRecord[]> {
   const keys = new Map<string, Entity>()
   for (const r of [...visits, ...inspections]) keys.set(r.id, r.entity as Entity)
   for (const i of items) if (i.entity === 'visit' || i.entity === 'inspection') keys.set(i.entity_id, i.entity)
-  const built = await Promise.all([...keys].map(([id, entity]) => build(entity, id, items, userId, photos)))
+  const built = await Promise.all([...keys].map(([id, entity]) => build(entity, id, items, userId, photos, othersToo)))
   return built
     .filter((r): r is MyRecord => r !== undefined)
     .sort(
@@ -423,8 +451,17 @@ export async function getMyRecord(entity: 'visit', id: string): Promise<MyVisit 
 export async function getMyRecord(entity: 'inspection', id: string): Promise<MyInspection | undefined>
 export async function getMyRecord(entity: Entity, id: string): Promise<MyRecord | undefined>
 export async function getMyRecord(entity: Entity, id: string): Promise<MyRecord | undefined> {
+  return getRecord(entity, id, false)
+}
+
+/** One record in a reviewer's area, whoever recorded it (see listReviewRecords). */
+export async function getReviewRecord(entity: Entity, id: string): Promise<MyRecord | undefined> {
+  return getRecord(entity, id, true)
+}
+
+async function getRecord(entity: Entity, id: string, othersToo: boolean): Promise<MyRecord | undefined> {
   const userId = session.user?.id
   if (!userId) return undefined
   const [items, photos] = await Promise.all([db.listOutbox(userId), photoIndex(userId)])
-  return build(entity, id, items, userId, photos)
+  return build(entity, id, items, userId, photos, othersToo)
 }

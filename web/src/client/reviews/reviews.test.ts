@@ -1,0 +1,157 @@
+import 'fake-indexeddb/auto'
+
+import { IDBFactory } from 'fake-indexeddb'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+
+import { ApiError, type User } from '../api'
+import { loadSession, session, signIn } from '../auth/session'
+import * as db from '../storage/db'
+import { getReviewRecord, listReviewRecords } from '../sync'
+import { getMyRecord } from '../sync/local'
+import { needsFreshCopy, reviewErrorMessage, reviewRecord, reviewRows } from './reviews'
+
+const supervisor: User = {
+  id: '0b7d4c3e-9a51-4d7e-8f40-2f1c5b6a7e01',
+  username: 'zhaoli',
+  display_name: '赵丽',
+  role: 'supervisor',
+  org_unit_id: '5f0e2a9c-3b1d-4c8e-9a7f-6d2b1c0e4f11',
+  org_unit_name: '城关镇',
+}
+const VISITOR = '9c96afd4-9079-53e6-8d3a-8cd01ae6acd3'
+
+function visit(id: string, visitor: string, status: string, extra: Record<string, unknown> = {}): db.ServerRecord {
+  return {
+    id,
+    entity: 'visit',
+    version: 2,
+    parent_id: null,
+    gen: 1,
+    data: {
+      id,
+      version: 2,
+      campaign_id: 'c1',
+      talent_id: `talent-${id}`,
+      visited_on: '2026-11-20',
+      mode: 'in_person',
+      visitors: ['张三', '李明'],
+      visitor_id: visitor,
+      status,
+      review_comment: '',
+      photos: [],
+      missing_photos: [],
+      ...extra,
+    },
+  }
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
+}
+
+const fetchMock = vi.fn<typeof fetch>()
+
+beforeEach(async () => {
+  await db.closeDb()
+  globalThis.indexedDB = new IDBFactory()
+  fetchMock.mockReset()
+  vi.stubGlobal('fetch', fetchMock)
+  vi.stubGlobal('navigator', { onLine: true, userAgent: 'test', storage: { persist: async () => true } })
+  await loadSession()
+  fetchMock.mockResolvedValueOnce(json(200, { token: 'tok-1', user: supervisor }))
+  await signIn('zhaoli', 'demo1234')
+  fetchMock.mockReset()
+})
+
+afterEach(async () => {
+  vi.unstubAllGlobals()
+  await db.closeDb()
+})
+
+describe('the records a reviewer reads from the phone', () => {
+  beforeEach(async () => {
+    await db.putRecords([
+      visit('v-waiting', VISITOR, 'submitted', { submitted_at: '2026-11-21T02:00:00Z' }),
+      visit('v-mine', supervisor.id, 'submitted', { submitted_at: '2026-11-20T02:00:00Z' }),
+      visit('v-draft', VISITOR, 'draft'),
+      visit('v-approved', VISITOR, 'approved', { reviewed_at: '2026-11-22T02:00:00Z', review_comment: '很好' }),
+    ])
+  })
+
+  it('lists other people’s records, never my own', async () => {
+    const ids = (await listReviewRecords()).map((r) => r.id).sort()
+    expect(ids).toEqual(['v-approved', 'v-draft', 'v-waiting'])
+  })
+
+  it('opens another person’s record for review, which 我的记录 does not', async () => {
+    const record = await getReviewRecord('visit', 'v-waiting')
+    expect(record).toMatchObject({ id: 'v-waiting', status: 'submitted', version: 2 })
+    expect(record?.entity === 'visit' && record.data.visitors).toEqual(['张三', '李明'])
+    expect(await getMyRecord('visit', 'v-waiting')).toBeUndefined()
+  })
+
+  it('shows what waits, the longest wait first, and never a draft', async () => {
+    await db.putRecords([visit('v-older', VISITOR, 'submitted', { submitted_at: '2026-11-19T02:00:00Z' })])
+    const records = await listReviewRecords()
+    const names = { talent: (id: string) => `人才${id}`, center: () => '' }
+    const waiting = reviewRows(records, 'submitted', names)
+    expect(waiting.map((r) => r.id)).toEqual(['v-older', 'v-waiting'])
+    expect(waiting[0]).toMatchObject({
+      path: '/reviews/visit/v-older',
+      title: '人才talent-v-older',
+      people: '张三、李明',
+      submitted_at: '2026-11-19T02:00:00Z',
+    })
+    expect(reviewRows(records, 'approved', names).map((r) => [r.id, r.review_comment])).toEqual([['v-approved', '很好']])
+    expect(reviewRows(records, 'returned', names)).toEqual([])
+  })
+})
+
+describe('a review decision', () => {
+  it('is sent with the version read and the comment trimmed, as the signed-in user', async () => {
+    fetchMock.mockResolvedValueOnce(
+      json(200, { id: 'v1', status: 'returned', version: 3, review_comment: '请补充地点', reviewed_at: '2026-11-24T02:00:00Z' }),
+    )
+    const result = await reviewRecord('visit', 'v1', 'return', '  请补充地点 ', 2)
+    expect(result).toMatchObject({ status: 'returned', version: 3 })
+    const [url, init] = fetchMock.mock.calls[0]!
+    expect(url).toBe('/api/visits/v1/review')
+    expect(init?.method).toBe('POST')
+    expect((init?.headers as Record<string, string>)['Authorization']).toBe('Bearer tok-1')
+    expect(JSON.parse(String(init?.body))).toEqual({ decision: 'return', comment: '请补充地点', version: 2 })
+  })
+
+  it('goes to the inspection’s address for an inspection', async () => {
+    fetchMock.mockResolvedValueOnce(
+      json(200, { id: 'i1', status: 'approved', version: 4, review_comment: '', reviewed_at: '2026-11-24T02:00:00Z' }),
+    )
+    await reviewRecord('inspection', 'i1', 'approve', '', 3)
+    expect(fetchMock.mock.calls[0]![0]).toBe('/api/inspections/i1/review')
+  })
+
+  it('asks to sign in again when the sign-in has expired', async () => {
+    fetchMock.mockResolvedValueOnce(json(401, { code: 'auth.required', message: 'sign in' }))
+    const error = await reviewRecord('visit', 'v1', 'approve', '', 2).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'auth.required' })
+    expect(session.needsReauth).toBe(true)
+    expect(reviewErrorMessage(error)).toContain('重新登录')
+  })
+
+  it('refuses an answer that is not the server’s (a Wi-Fi sign-in page)', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { hello: 'portal' }))
+    await expect(reviewRecord('visit', 'v1', 'approve', '', 2)).rejects.toMatchObject({ code: 'response.invalid' })
+  })
+
+  it('says in Chinese why it was refused, and when to read the record again first', async () => {
+    const stale = new ApiError(409, 'review.stale_version', 'changed', { current_version: 3 })
+    expect(reviewErrorMessage(stale)).toContain('修改过这条记录')
+    expect(needsFreshCopy(stale)).toBe(true)
+    expect(needsFreshCopy(new ApiError(409, 'review.not_submitted', 'no'))).toBe(true)
+    const offline = new ApiError(0, 'network.offline', 'offline')
+    expect(reviewErrorMessage(offline)).toBe('需要联网才能提交审核结果。')
+    expect(needsFreshCopy(offline)).toBe(false)
+    expect(reviewErrorMessage(new ApiError(400, 'review.comment_required', 'say'))).toContain('退回时')
+    expect(reviewErrorMessage(new Error('boom'))).not.toBe('')
+  })
+})
+
