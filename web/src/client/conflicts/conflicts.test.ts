@@ -1,21 +1,8 @@
-import 'fake-indexeddb/auto'
+import { describe, expect, it } from 'vitest'
 
-import { IDBFactory } from 'fake-indexeddb'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-
-import type { User } from '../api'
-import { loadSession, session, signIn } from '../auth/session'
-import * as db from '../storage/db'
+import { session } from '../auth/session'
+import { json, signedInEachTest } from '../testing/signedIn'
 import { conflictTitle, conflictValue, isFreeText, listConflicts, mergedDraft, resolveConflict } from './conflicts'
-
-const user: User = {
-  id: '0b7d4c3e-9a51-4d7e-8f40-2f1c5b6a7e01',
-  username: 'zhaoli',
-  display_name: '赵丽',
-  role: 'supervisor',
-  org_unit_id: '5f0e2a9c-3b1d-4c8e-9a7f-6d2b1c0e4f11',
-  org_unit_name: '城关镇',
-}
 
 const stored = {
   id: 'c00f0474-d26c-49c4-9e7a-f933a8df6580',
@@ -39,28 +26,8 @@ const stored = {
   writable: true,
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
-}
 
-const fetchMock = vi.fn<typeof fetch>()
-
-beforeEach(async () => {
-  await db.closeDb()
-  globalThis.indexedDB = new IDBFactory()
-  fetchMock.mockReset()
-  vi.stubGlobal('fetch', fetchMock)
-  vi.stubGlobal('navigator', { onLine: true, userAgent: 'test', storage: { persist: async () => true } })
-  await loadSession()
-  fetchMock.mockResolvedValueOnce(json(200, { token: 'tok-1', user }))
-  await signIn('zhaoli', 'demo1234')
-  fetchMock.mockReset()
-})
-
-afterEach(async () => {
-  vi.unstubAllGlobals()
-  await db.closeDb()
-})
+const fetchMock = signedInEachTest()
 
 describe('conflict values', () => {
   it('reads empty values, booleans, lists, photos, asks and coded fields in Chinese', () => {

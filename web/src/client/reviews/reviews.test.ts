@@ -1,23 +1,13 @@
-import 'fake-indexeddb/auto'
+import { beforeEach, describe, expect, it } from 'vitest'
 
-import { IDBFactory } from 'fake-indexeddb'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-
-import { ApiError, type User } from '../api'
-import { loadSession, session, signIn } from '../auth/session'
+import { ApiError } from '../api'
+import { session } from '../auth/session'
 import * as db from '../storage/db'
 import { getReviewRecord, listReviewRecords } from '../sync'
 import { getMyRecord } from '../sync/local'
+import { json, signedInEachTest, SUPERVISOR as supervisor } from '../testing/signedIn'
 import { needsFreshCopy, reviewErrorMessage, reviewRecord, reviewRows } from './reviews'
 
-const supervisor: User = {
-  id: '0b7d4c3e-9a51-4d7e-8f40-2f1c5b6a7e01',
-  username: 'zhaoli',
-  display_name: '赵丽',
-  role: 'supervisor',
-  org_unit_id: '5f0e2a9c-3b1d-4c8e-9a7f-6d2b1c0e4f11',
-  org_unit_name: '城关镇',
-}
 const VISITOR = '9c96afd4-9079-53e6-8d3a-8cd01ae6acd3'
 
 function visit(id: string, visitor: string, status: string, extra: Record<string, unknown> = {}): db.ServerRecord {
@@ -45,28 +35,8 @@ function visit(id: string, visitor: string, status: string, extra: Record<string
   }
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
-}
 
-const fetchMock = vi.fn<typeof fetch>()
-
-beforeEach(async () => {
-  await db.closeDb()
-  globalThis.indexedDB = new IDBFactory()
-  fetchMock.mockReset()
-  vi.stubGlobal('fetch', fetchMock)
-  vi.stubGlobal('navigator', { onLine: true, userAgent: 'test', storage: { persist: async () => true } })
-  await loadSession()
-  fetchMock.mockResolvedValueOnce(json(200, { token: 'tok-1', user: supervisor }))
-  await signIn('zhaoli', 'demo1234')
-  fetchMock.mockReset()
-})
-
-afterEach(async () => {
-  vi.unstubAllGlobals()
-  await db.closeDb()
-})
+const fetchMock = signedInEachTest()
 
 describe('the records a reviewer reads from the phone', () => {
   beforeEach(async () => {
