@@ -3,6 +3,7 @@
 from typing import Any
 
 from server.campaigns.controllers import CampaignController
+from server.demands.controllers import DemandController
 from server.inspections.controllers import InspectionController
 from server.media.controllers import MediaController
 from server.reviews.controllers import ReviewController
@@ -12,6 +13,7 @@ from server.visits.controllers import VisitController
 
 CONTROLLERS: list[Any] = [
     CampaignController,
+    DemandController,
     InspectionController,
     ReviewController,
     RosterController,

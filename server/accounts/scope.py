@@ -31,6 +31,16 @@ def record_filter(user: CurrentUser, owner_column: Column, unit_column: ForeignK
     return None
 
 
+def demand_filter(
+    user: CurrentUser, owner_column: Column, unit_column: ForeignKey, handler_column: ForeignKey
+) -> Any | None:
+    """WHERE clause for demands this user may read: a visitor those of their own visits, a
+    reviewer those raised in their subtree, a handler those assigned to their unit's subtree."""
+    if user.role == "handler":
+        return in_subtree(handler_column, user)
+    return record_filter(user, owner_column, unit_column)
+
+
 def roster_filter(user: CurrentUser, unit_column: ForeignKey) -> Any:
     """WHERE clause for roster rows (talents, service centres) this user may read."""
     return in_subtree(unit_column, user)

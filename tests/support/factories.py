@@ -6,8 +6,9 @@ import datetime as dt
 import uuid
 
 from server.accounts.tables import User
+from server.db import utcnow
 from server.demo import demo_id
-from server.visits.tables import Demand, Visit
+from server.visits.tables import Demand, DemandEvent, Visit
 
 
 async def make_visit(
@@ -33,14 +34,25 @@ async def make_visit(
             status=status,
         )
     )
+    demand_id = uuid.uuid4()
     await Demand.insert(
         Demand(
-            id=uuid.uuid4(),
+            id=demand_id,
             visit=visit_id,
             ask_key="needs",
             category="housing",
             description="申请人才公寓",
             org_unit=user["org_unit"],
+        )
+    )
+    # As a push records it: the demand is received, by the visitor.
+    await DemandEvent.insert(
+        DemandEvent(
+            id=uuid.uuid4(),
+            demand=demand_id,
+            kind="received",
+            actor=user["id"],
+            created_at=utcnow(),
         )
     )
     return visit_id
