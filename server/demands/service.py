@@ -68,7 +68,7 @@ STEPS: dict[str, Step] = {
     "reply": Step(("assigned", "in_progress"), "replied", "handler", needs_note=True),
     "revisit": Step(("replied",), "revisited", "revisit"),
     "close_out": Step(("revisited",), "closed", "reviewer"),
-    "escalate": Step(("assigned", "in_progress", "replied"), None, "reviewer", needs_note=True),
+    "escalate": Step(("assigned", "in_progress"), None, "reviewer", needs_note=True),
 }
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, BrowserContext, Geolocation
 
 from tests.support.live import (
     CHROMIUM,
@@ -53,3 +54,26 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     # Playwright's wait_for_function evaluates strings, which the app's CSP (script-src 'self')
     # forbids; test_csp.py checks the app itself under the real policy.
     return {**browser_context_args, **PHONE, "service_workers": "allow", "bypass_csp": True}
+
+
+#: Where the phones say they are: near the demo county seat.
+HERE: Geolocation = {"latitude": 28.2012, "longitude": 112.9034, "accuracy": 18}
+
+
+@pytest.fixture
+def phones(
+    browser: Browser, browser_context_args: dict[str, Any]
+) -> Iterator[Callable[..., BrowserContext]]:
+    """New phones (browser contexts) that allow geolocation and stand at `where`."""
+    contexts: list[BrowserContext] = []
+
+    def make(where: Geolocation | None = None) -> BrowserContext:
+        context = browser.new_context(
+            **browser_context_args, permissions=["geolocation"], geolocation=where or HERE
+        )
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -15,7 +15,7 @@ import re
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -23,23 +23,20 @@ import msgspec
 import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import (
-    Browser,
     BrowserContext,
     FilePayload,
-    Geolocation,
     Locator,
     Page,
     expect,
 )
 
 from sync import protocol
+from tests.e2e.conftest import HERE
 from tests.e2e.test_foundation import sign_in, wait_for_service_worker
 from tests.support.live import LiveServer
 
 pytestmark = pytest.mark.browser
 
-#: Where the phone says it is: near the demo county seat.
-HERE: Geolocation = {"latitude": 28.2012, "longitude": 112.9034, "accuracy": 18}
 
 READ_IDB = """async ([store, key]) => {
     const db = await new Promise((ok, err) => {
@@ -73,25 +70,6 @@ def jpeg(width: int, height: int, colour: str, orientation: int | None = None) -
 
 def camera_file(name: str, data: bytes) -> FilePayload:
     return {"name": name, "mimeType": "image/jpeg", "buffer": data}
-
-
-@pytest.fixture
-def phones(
-    browser: Browser, browser_context_args: dict[str, Any]
-) -> Iterator[Callable[..., BrowserContext]]:
-    """New phones (browser contexts) that allow geolocation and stand at `where`."""
-    contexts: list[BrowserContext] = []
-
-    def make(where: Geolocation | None = None) -> BrowserContext:
-        context = browser.new_context(
-            **browser_context_args, permissions=["geolocation"], geolocation=where or HERE
-        )
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def idb(page: Page, store: str, key: str | None = None) -> Any:

@@ -5,6 +5,7 @@
  * text from shared/errors.ts.
  */
 import { CLIENT_ERROR_CODES, errorMessage } from '../shared/errors'
+import { lookup } from '../shared/lookup'
 import { reportReachable } from './common/online'
 
 export type Role = 'field_staff' | 'supervisor' | 'handler' | 'admin'
@@ -180,4 +181,10 @@ export async function fetchHealth(): Promise<Health> {
   const body = (await apiRequest('GET', '/api/health')) as Partial<Health>
   if (body.status !== 'ok' || typeof body.version !== 'string') throw invalidResponse('health')
   return body as Health
+}
+
+/** The zh-CN text for a failed request: a screen's own wording for its codes, else the common one. */
+export function messageFor(error: unknown, own: Readonly<Record<string, string>> = {}): string {
+  const code = error instanceof ApiError ? error.code : 'client.error'
+  return lookup(own, code) ?? errorMessage(code, error instanceof ApiError ? error.details : undefined)
 }

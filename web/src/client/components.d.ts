@@ -28,6 +28,8 @@ declare module 'vue' {
     VanNoticeBar: typeof import('vant/es/notice-bar')['NoticeBar']
     VanPopup: typeof import('vant/es/popup')['Popup']
     VanProgress: typeof import('vant/es/progress')['Progress']
+    VanStep: typeof import('vant/es/step')['Step']
+    VanSteps: typeof import('vant/es/steps')['Steps']
     VanTabbar: typeof import('vant/es/tabbar')['Tabbar']
     VanTabbarItem: typeof import('vant/es/tabbar-item')['TabbarItem']
     VanTag: typeof import('vant/es/tag')['Tag']

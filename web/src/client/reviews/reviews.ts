@@ -7,9 +7,7 @@
  * server decides, and names the version the reviewer read so that a record changed meanwhile is
  * never approved unseen); the new status then reaches every phone with a pull.
  */
-import { errorMessage } from '../../shared/errors'
-import { lookup } from '../../shared/lookup'
-import { ApiError } from '../api'
+import { ApiError, messageFor } from '../api'
 import { requestAsUser } from '../auth/request'
 import { toRows, type RecordRow } from '../records/recordList'
 import type { MyRecord, RecordStatus } from '../sync'
@@ -59,8 +57,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
 
 /** What the reviewer reads when a decision did not go through (zh-CN). */
 export function reviewErrorMessage(error: unknown): string {
-  const code = error instanceof ApiError ? error.code : 'client.error'
-  return lookup(MESSAGES, code) ?? errorMessage(code, error instanceof ApiError ? error.details : undefined)
+  return messageFor(error, MESSAGES)
 }
 
 /** Errors after which the record on the phone is out of date: pull before deciding again. */
