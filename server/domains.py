@@ -6,6 +6,7 @@ from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
 from server.inspections.controllers import InspectionController
 from server.media.controllers import MediaController
+from server.reports.controllers import ReportController
 from server.reviews.controllers import ReviewController
 from server.rosters.controllers import RosterController
 from server.sync.controllers import SyncController
@@ -15,6 +16,7 @@ CONTROLLERS: list[Any] = [
     CampaignController,
     DemandController,
     InspectionController,
+    ReportController,
     ReviewController,
     RosterController,
     VisitController,

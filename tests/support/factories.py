@@ -12,7 +12,12 @@ from server.visits.tables import Demand, DemandEvent, Visit
 
 
 async def make_visit(
-    username: str, talent: int = 0, *, status: str = "submitted", photos: list[str] | None = None
+    username: str,
+    talent: int = 0,
+    *,
+    status: str = "submitted",
+    photos: list[str] | None = None,
+    visited_on: dt.date = dt.date(2026, 11, 20),
 ) -> uuid.UUID:
     """A visit recorded by ``username`` (in their unit) of demo talent number ``talent``."""
     user = await User.select(User.id, User.org_unit).where(User.username == username).first()
@@ -23,7 +28,7 @@ async def make_visit(
             id=visit_id,
             campaign=demo_id("campaign/sssw"),
             talent=demo_id(f"talent/{talent}"),
-            visited_on=dt.date(2026, 11, 20),
+            visited_on=visited_on,
             mode="in_person",
             visitor=user["id"],
             org_unit=user["org_unit"],

@@ -1,0 +1,195 @@
+"""The weekly summary (周报): the figures domain.md defines, on known data, in JSON, XLSX and
+CSV; for reviewers only; every export audited."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+from typing import Any
+
+import httpx
+import openpyxl
+
+from server.audit.tables import AuditLog
+from server.db import json_load
+from server.demo import demo_id
+from server.rosters.tables import Talent
+from server.visits.tables import Demand, Visit
+from tests.support.client import login
+from tests.support.factories import make_visit
+
+WEEK = "2026-W47"  # Monday 16 to Sunday 22 November 2026, before "today" (the 24th or later)
+HRSS = demo_id("县人力资源和社会保障局")
+
+
+def _at(day: int, hour: int = 10) -> dt.datetime:
+    """A moment of November 2026, county time."""
+    return dt.datetime(2026, 11, day, hour, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+async def _demand(visit_id: uuid.UUID, **values: Any) -> None:
+    columns = {getattr(Demand, k): v for k, v in values.items()}
+    await Demand.update(columns).where(Demand.visit == visit_id)
+
+
+async def _county_week() -> dict[str, str]:
+    """Approved visits of 城关镇 talents 0, 4, 8 in the week: one demand waits, one is overdue,
+    one was closed on time with a satisfied talent; 张三 has one more visit pending review and
+    李四 one returned this week; an approved visit of the week before counts only in coverage."""
+    await make_visit("zhangsan", 0, status="approved")
+    overdue = await make_visit("zhangsan", 4, status="approved")
+    await _demand(
+        overdue,
+        status="assigned",
+        handler_unit=HRSS,
+        assigned_at=_at(17),
+        due_date=dt.date(2026, 11, 19),
+    )
+    closed = await make_visit("zhangsan", 8, status="approved")
+    await _demand(
+        closed,
+        status="closed",
+        handler_unit=HRSS,
+        assigned_at=_at(16),
+        due_date=dt.date(2026, 11, 25),
+        closed_at=_at(18),
+        satisfaction="satisfied",
+    )
+    pending = await make_visit("zhangsan", 12, status="submitted")
+    await Visit.update({Visit.submitted_at: _at(21)}).where(Visit.id == pending)
+    returned = await make_visit("lisi", 1, status="returned")
+    await Visit.update({Visit.reviewed_at: _at(19)}).where(Visit.id == returned)
+    await make_visit("zhangsan", 16, status="approved", visited_on=dt.date(2026, 11, 10))
+    talent = await Talent.select(Talent.name).where(Talent.id == demo_id("talent/4")).first()
+    assert talent is not None
+    return {"overdue_talent": talent["name"]}
+
+
+def _section(body: dict[str, Any], key: str) -> dict[str, Any]:
+    return next(s for s in body["sections"] if s["key"] == key)
+
+
+async def test_the_figures_of_a_week(client: httpx.AsyncClient) -> None:
+    known = await _county_week()
+    boss = await login(client, "zhaoli")
+    response = await client.get(f"/api/reports/weekly?week={WEEK}", headers=boss)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["starts_on"], body["ends_on"], body["as_of"]) == (
+        "2026-11-16",
+        "2026-11-22",
+        "2026-11-22",
+    )
+    assert (body["unit_name"], body["campaign_name"]) == ("清源县", "2026年“三送三问”人才走访")
+    o = body["overview"]
+    assert (o["visits"], o["talents_visited"], o["roster_size"], o["covered"]) == (3, 3, 200, 4)
+    assert o["coverage_rate"] == 0.02
+    assert (o["demands_collected"], o["resolved_on_site"]) == (3, 0)
+    assert (o["assigned_this_week"], o["closed_this_week"], o["assigned"], o["closed"]) == (
+        2,
+        1,
+        2,
+        1,
+    )
+    assert (o["closure_rate"], o["closed_on_time"], o["on_time_rate"]) == (0.5, 1, 1.0)
+    assert (o["overdue"], o["satisfaction_rate"]) == (1, 1.0)
+
+    townships = {row[0]: row for row in _section(body, "by_township")["rows"]}
+    assert list(townships) == ["北坪镇", "城关镇", "东湖街道", "南山镇"]  # by pinyin
+    assert townships["城关镇"] == ["城关镇", 50, 3, 3, 4, 0.08, 3, 0, 2, 1, 0.5, 1]
+    assert townships["东湖街道"][1:5] == [50, 0, 0, 0]
+
+    assert _section(body, "by_handler")["rows"] == [
+        ["县人力资源和社会保障局", 2, 2, 1, 0, 1, 1, 0.5, 1.0, 0]
+    ]
+    # Workload only, by name (李 before 张 in pinyin), never ranked.
+    assert _section(body, "by_visitor")["rows"] == [
+        ["李四", "东湖街道", 0, 0, 1, 0],
+        ["张三", "城关镇", 3, 1, 0, 1],
+    ]
+    assert _section(body, "by_category")["rows"] == [["住房", 4, 1.0, 1]]
+    overdue = _section(body, "overdue")["rows"]
+    masked = known["overdue_talent"][0] + "*" * (len(known["overdue_talent"]) - 1)
+    assert overdue == [
+        [
+            1,
+            masked,
+            "申请人才公寓",
+            "县人力资源和社会保障局",
+            "2026-11-17",
+            "2026-11-19",
+            3,
+            "已交办",
+            0,
+        ]
+    ]
+    assert _section(body, "inspections")["rows"] == [[0, None, 0, 0, 0]]
+
+
+async def test_exports_open_in_excel_and_are_audited(client: httpx.AsyncClient) -> None:
+    await _county_week()
+    boss = await login(client, "zhaoli")
+    xlsx = await client.get(f"/api/reports/weekly/export?week={WEEK}&format=xlsx", headers=boss)
+    assert xlsx.status_code == 200, xlsx.text
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "filename*=UTF-8''%E5%91%A8%E6%8A%A5-2026-W47" in xlsx.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames == [
+        "说明",
+        "总体情况",
+        "分镇街情况",
+        "承办单位办理情况",
+        "走访人工作量",
+        "诉求分类",
+        "超期诉求清单",
+        "党群服务中心检查",
+    ]
+    overview = book["总体情况"]
+    assert [c.value for c in overview[3]] == ["指标", "数值", "比率"]
+    rows = {r[0].value: r for r in overview.iter_rows(min_row=4)}
+    assert rows["本周走访人次"][1].value == 3
+    assert rows["累计办结（办结率）"][2].value == 0.5
+    assert rows["累计办结（办结率）"][2].number_format == "0.0%"
+    late = book["超期诉求清单"]
+    assert late.cell(row=4, column=6).value == dt.datetime(2026, 11, 19)
+
+    response = await client.get(f"/api/reports/weekly/export?week={WEEK}&format=csv", headers=boss)
+    assert response.status_code == 200
+    assert response.content.startswith("\ufeff".encode())
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[0][0] == "清源县 走访工作周报 2026年第47周（11月16日—11月22日）"
+    at = lines.index(["一、总体情况"])
+    assert lines[at + 1] == ["指标", "数值", "比率"]
+    assert ["累计办结（办结率）", "1", "50.0%"] in lines
+
+    audited = await AuditLog.select(AuditLog.details).where(AuditLog.action == "report.export")
+    assert (
+        sorted(a["details"]["format"] if isinstance(a["details"], dict) else "" for a in audited)
+        or True
+    )
+    formats = sorted(json_load(a["details"])["format"] for a in audited)
+    assert formats == ["csv", "xlsx"]
+
+
+async def test_only_reviewers_get_summaries_and_weeks_are_checked(
+    client: httpx.AsyncClient,
+) -> None:
+    for username in ("zhangsan", "sunqiang"):
+        who = await login(client, username)
+        response = await client.get(f"/api/reports/weekly?week={WEEK}", headers=who)
+        assert (response.status_code, response.json()["code"]) == (403, "auth.forbidden")
+        response = await client.get(f"/api/reports/weekly/export?week={WEEK}", headers=who)
+        assert response.status_code == 403
+    boss = await login(client, "zhaoli")
+    for week, code in (
+        ("2026-47", "report.invalid_week"),
+        ("2026-W54", "report.invalid_week"),
+        ("2099-W01", "report.future_week"),
+    ):
+        response = await client.get(f"/api/reports/weekly?week={week}", headers=boss)
+        assert (response.status_code, response.json()["code"]) == (400, code), week
+    response = await client.get(f"/api/reports/weekly/export?week={WEEK}&format=pdf", headers=boss)
+    assert response.status_code == 400
+    assert await AuditLog.count().where(AuditLog.action == "report.export") == 0
