@@ -60,6 +60,7 @@ export const router = createRouter({
       component: () => import('./records/RecordDetailView.vue'),
       meta: { title: '审核', reviews: true },
     },
+    { path: '/reports', name: 'reports', component: () => import('./reports/ReportsView.vue'), meta: { title: '周报', reviews: true } },
     { path: '/demands', name: 'demands', component: () => import('./demands/DemandsView.vue'), meta: { title: '诉求办理' } },
     { path: '/demands/:id', name: 'demand', component: () => import('./demands/DemandView.vue'), meta: { title: '诉求详情' } },
     { path: '/conflicts', name: 'conflicts', component: () => import('./conflicts/ConflictsView.vue'), meta: { title: '冲突处理' } },
