@@ -51,7 +51,7 @@ web: $(WEB_STAMP)
 
 run: setup
 	$(BIN)/zoufang migrate
-	$(BIN)/zoufang seed-demo
+	$(BIN)/zoufang seed-demo --with-records
 	$(BIN)/zoufang serve --port $(PORT) --no-migrate
 
 ## ---- tests ----------------------------------------------------------------------------------

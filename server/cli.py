@@ -121,11 +121,16 @@ async def backup(destination: str, keep: int) -> None:
         raise SystemExit(f"the backup is whole, but removing older ones failed: {done.prune_error}")
 
 
-async def seed_demo() -> None:
+async def seed_demo(with_records: bool = False) -> None:
     from server.demo import seed
 
     created = await seed()
     print("demo data created" if created else "demo data already present")
+    if with_records:
+        from server.demo_records import seed_records
+
+        added = await seed_records()
+        print("demo records created" if added else "demo records already present")
 
 
 def serve(host: str | None, port: int | None, migrate_first: bool) -> None:
@@ -148,7 +153,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="zoufang", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply pending database migrations")
-    sub.add_parser("seed-demo", help="add the demo county, accounts, rosters (once)")
+    p = sub.add_parser("seed-demo", help="add the demo county, accounts, rosters (once)")
+    p.add_argument(
+        "--with-records",
+        action="store_true",
+        help="also three weeks of reviewed visits with demands at every stage (once)",
+    )
     p = sub.add_parser("create-unit", help="add an org unit")
     p.add_argument("name")
     p.add_argument("--kind", choices=ORG_UNIT_KINDS, required=True)
@@ -190,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.command == "migrate":
         asyncio.run(_with_db(migrate))
     elif args.command == "seed-demo":
-        asyncio.run(_with_db(seed_demo))
+        asyncio.run(_with_db(seed_demo, args.with_records))
     elif args.command == "create-unit":
         asyncio.run(_with_db(create_unit, args.name, args.kind, args.parent))
     elif args.command == "create-user":
