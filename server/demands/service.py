@@ -139,7 +139,9 @@ async def list_demands(
     query = Demand.select(*_COLUMNS).where(where)
     if view in ("in_hand", "overdue"):  # the nearest deadline first
         query = query.order_by(Demand.due_date)
-    rows = await query.order_by(Demand.created_at, ascending=False).limit(limit).offset(offset)
+    # The id last: pages of a list never overlap, however many share a time.
+    query = query.order_by(Demand.created_at, ascending=False).order_by(Demand.id)
+    rows = await query.limit(limit).offset(offset)
     return total, [_out(r, day) for r in rows]
 
 

@@ -97,6 +97,12 @@ def _within(value: dt.date | None, first: dt.date, last: dt.date) -> bool:
     return value is not None and first <= value <= last
 
 
+def _late(demand: dict[str, Any], as_of: dt.date) -> bool:
+    """An assigned demand past its due date and not closed by ``as_of``: overdue."""
+    due = demand["due_date"]
+    return due is not None and due < as_of and not _by(demand["closed_at"], as_of)
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -187,11 +193,7 @@ async def weekly_summary(
     assigned = [d for d in demands if _by(d["assigned_at"], as_of)]
     closed = [d for d in assigned if _by(d["closed_at"], as_of)]
     on_time = [d for d in closed if _by(d["closed_at"], d["due_date"])]
-    overdue = [
-        d
-        for d in assigned
-        if d["due_date"] is not None and d["due_date"] < as_of and d not in closed
-    ]
+    overdue = [d for d in assigned if _late(d, as_of)]
     rated = [d for d in demands if d["satisfaction"]]
     pleased = [d for d in rated if d["satisfaction"] in ("satisfied", "basically_satisfied")]
     covered = {v["talent"] for v in approved if v["talent"] is not None}
@@ -322,7 +324,7 @@ def _by_township(
         this_week = [d for d in week_demands if of(d["unit_path"]) == path]
         assigned = [d for d in mine if _by(d["assigned_at"], as_of)]
         closed = [d for d in assigned if _by(d["closed_at"], as_of)]
-        late = [d for d in assigned if d["due_date"] and d["due_date"] < as_of and d not in closed]
+        late = [d for d in assigned if _late(d, as_of)]
         talented = {x for x in covered[path] if x is not None}
         rows.append(
             [
@@ -373,8 +375,8 @@ def _by_handler(
         mine = groups[name]
         closed = [d for d in mine if _by(d["closed_at"], as_of)]
         in_time = [d for d in closed if _by(d["closed_at"], d["due_date"])]
-        open_ = [d for d in mine if d not in closed]
-        late = [d for d in open_ if d["due_date"] and d["due_date"] < as_of]
+        open_ = [d for d in mine if not _by(d["closed_at"], as_of)]
+        late = [d for d in mine if _late(d, as_of)]
         rows.append(
             [
                 name,

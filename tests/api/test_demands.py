@@ -264,3 +264,15 @@ async def test_demands_of_drafts_are_nobody_s_business_yet(client: httpx.AsyncCl
     boss = await login(client, "zhaoli")
     assert (await client.get(f"/api/demands/{demand_id}", headers=boss)).status_code == 404
     assert (await client.get("/api/demands?view=all", headers=boss)).json()["total"] == 0
+
+
+async def test_lists_come_in_pages(client: httpx.AsyncClient) -> None:
+    made = {str(await _demand_of(await make_visit("zhangsan", talent))) for talent in (0, 4, 8)}
+    boss = await login(client, "zhaoli")
+    first = (await client.get("/api/demands?view=to_assign&limit=2", headers=boss)).json()
+    rest = (await client.get("/api/demands?view=to_assign&limit=2&offset=2", headers=boss)).json()
+    assert first["total"] == rest["total"] == 3
+    pages = [d["id"] for d in first["items"]] + [d["id"] for d in rest["items"]]
+    assert sorted(pages) == sorted(made)  # every demand once, none twice
+    too_many = await client.get("/api/demands?view=to_assign&limit=500", headers=boss)
+    assert too_many.status_code == 400

@@ -80,9 +80,9 @@ describe('steps on a demand', () => {
 
   it('reads a list page', async () => {
     fetchMock.mockResolvedValueOnce(json(200, { total: 7, items: [demand] }))
-    const page = await listDemands('overdue', 1)
+    const page = await listDemands('overdue', 1, 3)
     expect(page.total).toBe(7)
-    expect(fetchMock.mock.calls[0]![0]).toBe('/api/demands?view=overdue&limit=1')
+    expect(fetchMock.mock.calls[0]![0]).toBe('/api/demands?view=overdue&limit=1&offset=3')
   })
 })
 

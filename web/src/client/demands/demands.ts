@@ -91,8 +91,13 @@ function asDetail(value: unknown): DemandDetail {
   return d
 }
 
-export async function listDemands(view: DemandView, limit = 100): Promise<{ total: number; items: DemandItem[] }> {
-  const body = (await requestAsUser('GET', `/api/demands?view=${view}&limit=${limit}`)) as {
+/** One page of a list: `limit` demands from `offset` on, and how many the list holds. */
+export async function listDemands(
+  view: DemandView,
+  limit = 50,
+  offset = 0,
+): Promise<{ total: number; items: DemandItem[] }> {
+  const body = (await requestAsUser('GET', `/api/demands?view=${view}&limit=${limit}&offset=${offset}`)) as {
     total?: unknown
     items?: unknown
   } | null

@@ -3,7 +3,7 @@
  * the server) merged with local drafts that never left the phone. Pure.
  */
 import type { Draft } from '../storage/db'
-import type { MyRecord, RecordStatus, RecordSyncStatus } from '../sync'
+import { listServiceCenters, listTalents, type MyRecord, type RecordStatus, type RecordSyncStatus } from '../sync'
 
 export interface RecordRow {
   entity: 'visit' | 'inspection'
@@ -24,12 +24,25 @@ export function editPath(entity: 'visit' | 'inspection', id: string): string {
   return entity === 'visit' ? `/visits/${id}` : `/inspections/${id}`
 }
 
+export interface RosterNames {
+  talent: (id: string) => string
+  center: (id: string) => string
+}
+
+/** Names of the talents and centres on this phone, to title record rows by. */
+export async function rosterNames(): Promise<RosterNames> {
+  const [talents, centers] = await Promise.all([listTalents(''), listServiceCenters('')])
+  const talentNames = new Map(talents.map((t) => [t.id, t.name]))
+  const centerNames = new Map(centers.map((c) => [c.id, c.name]))
+  return { talent: (id) => talentNames.get(id) ?? '', center: (id) => centerNames.get(id) ?? '' }
+}
+
 export type RecordFilter = 'all' | 'returned' | 'draft' | 'submitted' | 'approved'
 
 export function toRows(
   records: readonly MyRecord[],
   drafts: readonly Draft[],
-  names: { talent: (id: string) => string; center: (id: string) => string },
+  names: RosterNames,
 ): RecordRow[] {
   const draftIds = new Set(drafts.map((d) => d.id))
   const rows: RecordRow[] = records.map((r) => {

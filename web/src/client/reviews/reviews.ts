@@ -9,7 +9,7 @@
  */
 import { ApiError, messageFor } from '../api'
 import { requestAsUser } from '../auth/request'
-import { toRows, type RecordRow } from '../records/recordList'
+import { toRows, type RecordRow, type RosterNames } from '../records/recordList'
 import type { MyRecord, RecordStatus } from '../sync'
 
 export type ReviewDecision = 'approve' | 'return'
@@ -81,7 +81,7 @@ export interface ReviewRow extends RecordRow {
 export function reviewRows(
   records: readonly MyRecord[],
   filter: ReviewFilter,
-  names: { talent: (id: string) => string; center: (id: string) => string },
+  names: RosterNames,
 ): ReviewRow[] {
   const chosen = records.filter((r) => r.status === filter)
   const byId = new Map(chosen.map((r) => [r.id, r]))
