@@ -328,7 +328,9 @@ async def act(
         if step.leads_to is not None:
             values["status"] = step.leads_to
         if data.action == "assign":
-            values["assigned_at"] = now
+            # Assigned again after an answer the talent was not happy with: a new round, whose
+            # outcome is not yet known.
+            values.update(assigned_at=now, satisfaction=None)
         elif data.action == "close_out":
             values["closed_at"] = now
         elif data.action == "escalate":
@@ -341,7 +343,7 @@ async def act(
         details = {
             k: str(v)
             for k, v in values.items()
-            if k in ("handler_unit", "due_date", "satisfaction")
+            if k in ("handler_unit", "due_date", "satisfaction") and v is not None
         }
         unit.add(
             DemandEvent,

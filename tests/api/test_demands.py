@@ -276,3 +276,39 @@ async def test_lists_come_in_pages(client: httpx.AsyncClient) -> None:
     assert sorted(pages) == sorted(made)  # every demand once, none twice
     too_many = await client.get("/api/demands?view=to_assign&limit=500", headers=boss)
     assert too_many.status_code == 400
+
+
+async def test_an_unsatisfied_talent_s_demand_is_assigned_again_as_a_new_round(
+    client: httpx.AsyncClient,
+) -> None:
+    demand_id = await _demand_of(await make_visit("zhangsan"))
+    boss = await login(client, "zhaoli")
+    due = (_today() + dt.timedelta(days=7)).isoformat()
+    assign = {"action": "assign", "handler_unit_id": str(HRSS), "due_date": due}
+    step = await _ok(client, boss, demand_id, version=1, **assign)
+    step = await _ok(
+        client, boss, demand_id, action="reply", version=step["version"], note="已答复"
+    )
+    step = await _ok(
+        client,
+        boss,
+        demand_id,
+        action="revisit",
+        version=step["version"],
+        satisfaction="unsatisfied",
+    )
+    assert step["actions"] == ["assign", "close_out"]
+    again = await _ok(
+        client,
+        boss,
+        demand_id,
+        version=step["version"],
+        **{**assign, "handler_unit_id": str(EDUCATION)},
+    )
+    assert (again["status"], again["handler_unit_name"], again["satisfaction"]) == (
+        "assigned",
+        "县教育局",
+        None,
+    )
+    assert [e["kind"] for e in again["events"]][-2:] == ["revisit", "assign"]
+    assert again["events"][-2]["data"] == {"satisfaction": "unsatisfied"}
