@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { ApiError } from '../api'
 import { session } from '../auth/session'
 import * as db from '../storage/db'
-import { getReviewRecord, listReviewRecords } from '../sync'
+import { countAwaitingReview, getReviewRecord, listReviewRecords } from '../sync'
 import { getMyRecord } from '../sync/local'
 import { json, signedInEachTest, SUPERVISOR as supervisor } from '../testing/signedIn'
 import { needsFreshCopy, reviewErrorMessage, reviewRecord, reviewRows } from './reviews'
@@ -51,6 +51,12 @@ describe('the records a reviewer reads from the phone', () => {
   it('lists other people’s records, never my own', async () => {
     const ids = (await listReviewRecords()).map((r) => r.id).sort()
     expect(ids).toEqual(['v-approved', 'v-draft', 'v-waiting'])
+  })
+
+  it('counts what waits for the home screen from the stored copies: others’ submitted ones', async () => {
+    expect(await countAwaitingReview()).toBe(1)
+    const waiting = (await listReviewRecords()).filter((r) => r.status === 'submitted')
+    expect(waiting.map((r) => r.id)).toEqual(['v-waiting'])
   })
 
   it('opens another person’s record for review, which 我的记录 does not', async () => {

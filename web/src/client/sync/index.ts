@@ -8,6 +8,7 @@
  */
 export { requestSync, startSync } from './engine'
 export {
+  countAwaitingReview,
   getMyRecord,
   getReviewRecord,
   getServiceCenter,

@@ -421,6 +421,18 @@ export async function listReviewRecords(): Promise<MyRecord[]> {
   return (await listRecords(userId, true)).filter((r) => r.server !== null && ownerOf(r) !== userId)
 }
 
+/** How many records of other people wait for review on this phone (the home screen's badge):
+ * read from the stored copies alone, without building each record. */
+export async function countAwaitingReview(): Promise<number> {
+  const userId = session.user?.id
+  if (!userId) return 0
+  const [visits, inspections] = await Promise.all([db.listRecords('visit'), db.listRecords('inspection')])
+  return [...visits, ...inspections].filter((r) => {
+    const data = r.data as { status?: string; visitor_id?: string; inspector_id?: string }
+    return data.status === 'submitted' && (data.visitor_id ?? data.inspector_id) !== userId
+  }).length
+}
+
 /** The user id that recorded a record the server has. */
 export function ownerOf(record: MyRecord): string | undefined {
   if (record.entity === 'visit') return record.server?.visitor_id
