@@ -217,6 +217,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def county_today() -> dt.date:
+    """Today's date in the county (Asia/Shanghai), which due dates and weeks are counted in."""
+    return utcnow().astimezone(SHANGHAI).date()
+
+
 def engine() -> Engine:
     db = engine_finder()
     if db is None:  # pragma: no cover - misconfiguration

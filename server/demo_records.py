@@ -20,7 +20,7 @@ import msgspec
 from server.accounts.schemas import CurrentUser
 from server.accounts.tables import OrgUnit, User
 from server.campaigns.tables import Campaign
-from server.db import SHANGHAI, utcnow
+from server.db import SHANGHAI, county_today
 from server.demands import service as demands
 from server.demands.schemas import DemandActionIn
 from server.demo import COUNTY, TOWNSHIPS, demo_id
@@ -81,7 +81,7 @@ async def seed_records() -> bool:
         return False
     campaign = await Campaign.select().where(Campaign.id == demo_id("campaign/sssw")).first()
     assert campaign is not None
-    today = min(utcnow().astimezone(SHANGHAI).date(), campaign["ends_on"])
+    today = min(county_today(), campaign["ends_on"])
     rng = random.Random(20261124)
     townships = list(TOWNSHIPS)
     boss = await _user("zhaoli", "demo-seed-zhaoli")

@@ -23,7 +23,7 @@ from server.accounts.schemas import CurrentUser
 from server.accounts.scope import SUBTREE_ROLES, demand_filter
 from server.accounts.tables import OrgUnit
 from server.audit import repository as audit
-from server.db import SHANGHAI, json_load, new_id, transaction, utcnow
+from server.db import county_today, json_load, new_id, transaction, utcnow
 from server.demands.schemas import (
     DemandActionIn,
     DemandDetailOut,
@@ -70,11 +70,6 @@ STEPS: dict[str, Step] = {
     "close_out": Step(("revisited",), "closed", "reviewer"),
     "escalate": Step(("assigned", "in_progress"), None, "reviewer", needs_note=True),
 }
-
-
-def today() -> dt.date:
-    """The date in the county (Asia/Shanghai), which due dates are counted in."""
-    return utcnow().astimezone(SHANGHAI).date()
 
 
 _COLUMNS = (
@@ -132,7 +127,7 @@ async def list_demands(
     where = _where(user)
     if where is None:
         return 0, []
-    day = today()
+    day = county_today()
     if (narrow := _view(view, day)) is not None:
         where &= narrow
     total = await Demand.count().where(where)
@@ -222,7 +217,7 @@ async def get_demand(user: CurrentUser, demand_id: uuid.UUID) -> DemandDetailOut
     )
     asks = json_load(r["asks"]) or {}
     return DemandDetailOut(
-        **_fields(r, today()),
+        **_fields(r, county_today()),
         ask_text=str(asks.get(r["ask_key"], "")),
         visitors=json_load(r["visitors"]) or [],
         events=[
@@ -283,7 +278,7 @@ async def _checked(user: CurrentUser, r: dict[str, Any], data: DemandActionIn) -
 async def _assignment(user: CurrentUser, data: DemandActionIn) -> dict[str, Any]:
     if data.handler_unit_id is None or data.due_date is None:
         raise ApiError(400, "demand.assignment_incomplete", "name the handler unit and a due date")
-    day = today()
+    day = county_today()
     if not day <= data.due_date <= day + dt.timedelta(days=MAX_DUE_DAYS):
         raise ApiError(
             400,

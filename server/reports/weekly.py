@@ -28,7 +28,7 @@ from server.accounts.schemas import CurrentUser
 from server.accounts.scope import SUBTREE_ROLES, in_subtree
 from server.accounts.tables import OrgUnit
 from server.campaigns.tables import Campaign
-from server.db import SHANGHAI, json_load, utcnow
+from server.db import SHANGHAI, county_today, json_load, utcnow
 from server.errors import ApiError, forbidden
 from server.inspections.tables import Inspection, Rectification
 from server.reports.schemas import Section, WeeklySummary
@@ -118,7 +118,7 @@ async def weekly_summary(
     if user.role not in SUBTREE_ROLES:
         raise forbidden("weekly summaries are for supervisors and admins")
     monday, sunday = week_span(week)
-    today = utcnow().astimezone(SHANGHAI).date()
+    today = county_today()
     if monday > today:
         raise ApiError(400, "report.future_week", "this week has not begun yet")
     as_of = min(today, sunday)
