@@ -115,6 +115,3 @@ def to_csv(summary: WeeklySummary) -> bytes:
                 [_text(v, col in section.percent_columns) for col, v in enumerate(values)]
             )
     return out.getvalue().encode("utf-8-sig")
-
-
-__all__ = ["CSV_TYPE", "XLSX_TYPE", "to_csv", "to_xlsx"]
