@@ -137,7 +137,7 @@ async def test_write_transactions_take_turns_without_the_busy_timer(
 ) -> None:
     from piccolo.engine.sqlite import TransactionType
 
-    from server.db import _InTurn
+    from server.db.turns import _InTurn
 
     order: list[str] = []
     first_inside = asyncio.Event()
