@@ -10,7 +10,8 @@ from server.accounts.scope import record_filter
 from server.db import json_load
 from server.inspections.schemas import InspectionOut, ItemResultOut, RectificationOut
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
-from server.records import missing_photos, one_in_scope, page_in_scope
+from server.media.links import missing_photos
+from server.records import one_in_scope, page_in_scope
 
 _COLUMNS = (
     *Inspection.all_columns(

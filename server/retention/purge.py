@@ -30,6 +30,7 @@ from piccolo.table import Table
 from server.accounts.tables import DeviceToken
 from server.audit import repository as audit
 from server.db import json_load, transaction, utcnow
+from server.media.links import delete_links
 from server.media.storage import MediaStorage
 from server.media.tables import Media, MediaLink
 from server.settings import get_settings
@@ -192,9 +193,15 @@ async def _remove(spec: EntitySpec, ids: list[uuid.UUID], done: Purged) -> set[s
             photos.update(sha for r in rows for sha in _listed(r["photos"]))
     if spec is DEMAND:
         await _delete_in(DemandEvent, DemandEvent.demand, ids)
-    await _delete_in(Revision, Revision.entity_id, ids)
-    await _delete_in(SyncConflict, SyncConflict.entity_id, ids)
-    await _delete_in(MediaLink, MediaLink.entity_id, ids)
+    # Ids are unique within a kind of record only: name the kind too.
+    for chunk in _chunks(ids):
+        await Revision.delete().where(
+            (Revision.entity == spec.name) & Revision.entity_id.is_in(chunk)
+        )
+        await SyncConflict.delete().where(
+            (SyncConflict.entity == spec.name) & SyncConflict.entity_id.is_in(chunk)
+        )
+    await delete_links(spec.name, ids)
     await _delete_in(table, table._meta.primary_key, ids)
     done.rows[spec.name] = done.rows.get(spec.name, 0) + len(ids)
     return photos

@@ -24,7 +24,7 @@ from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
 from server.db import json_load, utcnow
 from server.errors import ApiError
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
-from server.records import missing_photos
+from server.media.links import missing_photos
 from server.rosters.tables import ServiceCenter, Talent
 from server.security import FieldCipher, mask_phone
 from server.settings import get_settings

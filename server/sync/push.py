@@ -20,15 +20,16 @@ import msgspec
 
 from server.accounts.schemas import CurrentUser
 from server.db import json_load, transaction, utcnow
+from server.db.bulk import insert_many, select_in
 from server.errors import ApiError
 from server.inspections import apply as inspections
-from server.records import missing_photos
+from server.media.links import missing_photos
 from server.sync.apply import outcome
 from server.sync.changes import next_change_seq, stream_key
 from server.sync.entities import ITEM_RESULT
 from server.sync.lookups import Lookups
 from server.sync.tables import SyncMutation, SyncStream
-from server.sync.unit import Rejection, Row, UnitOfWork, insert_many, select_in
+from server.sync.unit import Rejection, Row, UnitOfWork
 from server.visits import apply as visits
 from sync import protocol
 

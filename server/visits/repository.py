@@ -8,7 +8,8 @@ from typing import Any
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import record_filter
 from server.db import json_load
-from server.records import missing_photos, one_in_scope, page_in_scope
+from server.media.links import missing_photos
+from server.records import one_in_scope, page_in_scope
 from server.visits.schemas import DemandOut, VisitOut
 from server.visits.tables import Demand, Visit
 

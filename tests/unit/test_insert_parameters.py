@@ -8,7 +8,7 @@ import uuid
 
 from piccolo.engine.sqlite import convert_date_in, convert_datetime_in, convert_uuid_in
 
-from server.sync.unit import _parameters
+from server.db.bulk import _parameters
 
 NAMES = ("id", "day", "at", "data", "note", "other")
 JSON_AT = ((3, False),)
