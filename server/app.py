@@ -16,7 +16,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from server import __version__
-from server.accounts.controllers import AuthController, MeController
 from server.accounts.deps import provide_current_user
 from server.db import engine, is_postgres
 from server.errors import EXCEPTION_HANDLERS
@@ -89,7 +88,7 @@ def route_handlers() -> list[Any]:
     """Every controller, the API first; the PWA's catch-all last."""
     from server.domains import CONTROLLERS
 
-    return [health, AuthController, MeController, *CONTROLLERS, serve_web]
+    return [health, *CONTROLLERS, serve_web]
 
 
 def create_app() -> Litestar:

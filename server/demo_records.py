@@ -17,17 +17,19 @@ from typing import Any, Literal
 
 import msgspec
 
+import server.domains  # noqa: F401  (registers the synced entities the pushes below need)
 from server.accounts.schemas import CurrentUser
 from server.accounts.tables import OrgUnit, User
 from server.campaigns.tables import Campaign
 from server.db import SHANGHAI, county_today
 from server.demands import service as demands
 from server.demands.schemas import DemandActionIn
+from server.demands.tables import Demand, DemandEvent
 from server.demo import COUNTY, TOWNSHIPS, demo_id
 from server.reviews import service as reviews
 from server.reviews.schemas import ReviewIn
 from server.sync.push import push
-from server.visits.tables import Demand, DemandEvent, Visit
+from server.visits.tables import Visit
 from sync import protocol
 
 #: (username, index of their township in TOWNSHIPS): talent i belongs to township i % 4.

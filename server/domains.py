@@ -1,7 +1,13 @@
-"""The API's domain controllers, registered in one list so the app factory stays short."""
+"""The domains: their API controllers in one list, so the app factory stays short, and what each
+registers with the sync engine (importing this module registers every synced entity)."""
 
 from typing import Any
 
+import server.campaigns.entity
+import server.inspections.entity
+import server.rosters.entity
+import server.visits.entity  # noqa: F401  (the imports above and this one register entities)
+from server.accounts.controllers import AuthController, MeController
 from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
 from server.inspections.controllers import InspectionController
@@ -13,6 +19,8 @@ from server.sync.controllers import SyncController
 from server.visits.controllers import VisitController
 
 CONTROLLERS: list[Any] = [
+    AuthController,
+    MeController,
     CampaignController,
     DemandController,
     InspectionController,

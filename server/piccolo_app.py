@@ -8,6 +8,7 @@ from piccolo.table import Table
 from server.accounts.tables import DeviceToken, LoginThrottle, OrgUnit, User
 from server.audit.tables import AuditLog
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
+from server.demands.tables import Demand, DemandEvent
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
 from server.media.tables import Media, MediaLink
 from server.rosters.tables import ServiceCenter, Talent
@@ -19,7 +20,7 @@ from server.sync.tables import (
     SyncMutation,
     SyncStream,
 )
-from server.visits.tables import Demand, DemandEvent, Visit
+from server.visits.tables import Visit
 
 TABLES: list[type[Table]] = [
     OrgUnit,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import secrets
 
@@ -56,6 +57,16 @@ class FieldCipher:
             return self._fernet.decrypt(token.encode()).decode()
         except InvalidToken:
             return None
+
+
+def shown_phone(encrypted: str | None, secret_key: str) -> str:
+    """A phone number stored encrypted, as lists and phones show it: decrypted, then masked."""
+    return mask_phone(_cipher(secret_key).decrypt(encrypted))
+
+
+@functools.lru_cache(maxsize=4)
+def _cipher(secret_key: str) -> FieldCipher:
+    return FieldCipher(secret_key)
 
 
 def mask_phone(phone: str | None) -> str:

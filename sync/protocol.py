@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import msgspec
 
@@ -73,6 +73,29 @@ DemandCategory = Literal[
 ItemResultValue = Literal["met", "partly_met", "not_met", "not_applicable"]
 RectificationStatus = Literal["pending", "in_progress", "reported", "accepted"]
 RecordStatus = Literal["draft", "submitted", "approved", "returned"]
+#: A reviewer's decision on a submitted record.
+ReviewDecision = Literal["approve", "return"]
+DemandStatus = Literal[
+    "received",
+    "resolved_on_site",
+    "assigned",
+    "in_progress",
+    "replied",
+    "revisited",
+    "closed",
+]
+#: What the talent said of a demand's outcome at the revisit (回访).
+Satisfaction = Literal["satisfied", "basically_satisfied", "unsatisfied"]
+
+# The lists of allowed values above, as tuples: the one definition the server derives from.
+VISIT_MODES: tuple[str, ...] = get_args(VisitMode)
+DEMAND_CATEGORIES: tuple[str, ...] = get_args(DemandCategory)
+DEMAND_STATUSES: tuple[str, ...] = get_args(DemandStatus)
+ITEM_RESULTS: tuple[str, ...] = get_args(ItemResultValue)
+RECTIFICATION_STATUSES: tuple[str, ...] = get_args(RectificationStatus)
+RECORD_STATUSES: tuple[str, ...] = get_args(RecordStatus)
+REVIEW_DECISIONS: tuple[str, ...] = get_args(ReviewDecision)
+SATISFACTIONS: tuple[str, ...] = get_args(Satisfaction)
 
 
 class _Inbound(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -709,6 +732,8 @@ def _checked(data: bytes) -> None:
         raise ProtocolError(
             "request.invalid_json", f"request body is not valid JSON: {exc}"
         ) from None
+    except RecursionError:
+        raise ProtocolError("request.validation", "the request is nested too deeply") from None
     check_version(envelope.protocol_version)
 
 
@@ -738,11 +763,13 @@ def decode_push(data: bytes) -> DecodedPush:
         envelope = msgspec.json.decode(data, type=_PushEnvelope)
     except msgspec.ValidationError as exc:
         raise ProtocolError("request.validation", str(exc)) from None
+    except RecursionError:
+        raise ProtocolError("request.validation", "the request is nested too deeply") from None
     mutations: list[Mutation | MalformedMutation] = []
     for raw in envelope.mutations:
         try:
             mutations.append(msgspec.json.decode(raw, type=Mutation))
-        except msgspec.ValidationError as exc:
+        except (msgspec.ValidationError, RecursionError) as exc:
             mutations.append(_malformed(raw, exc))
     mutations.sort(key=lambda m: m.seq)
     return DecodedPush(
@@ -750,10 +777,10 @@ def decode_push(data: bytes) -> DecodedPush:
     )
 
 
-def _malformed(raw: msgspec.Raw, error: msgspec.ValidationError) -> MalformedMutation:
+def _malformed(raw: msgspec.Raw, error: Exception) -> MalformedMutation:
     try:
         head = msgspec.json.decode(raw, type=_MutationHead)
-    except msgspec.ValidationError as exc:
+    except (msgspec.ValidationError, RecursionError) as exc:
         raise ProtocolError(
             "request.validation", f"a mutation lacks a valid mutation_id or seq: {exc}"
         ) from None
@@ -763,8 +790,16 @@ def _malformed(raw: msgspec.Raw, error: msgspec.ValidationError) -> MalformedMut
         seq=head.seq,
         code="sync.unknown_op" if unknown else "sync.malformed",
         message=f"unknown operation {head.op!r}" if unknown else str(error),
-        payload=msgspec.json.decode(raw),
+        payload=_kept(raw),
     )
+
+
+def _kept(raw: msgspec.Raw) -> Any:
+    """A malformed mutation as sent, kept with its rejection (None: nested too deeply to keep)."""
+    try:
+        return msgspec.json.decode(raw)
+    except RecursionError:
+        return None
 
 
 def decode_pull(data: bytes) -> PullRequest:

@@ -44,12 +44,3 @@ def demand_filter(
 def roster_filter(user: CurrentUser, unit_column: ForeignKey) -> Any:
     """WHERE clause for roster rows (talents, service centres) this user may read."""
     return in_subtree(unit_column, user)
-
-
-def can_read_record(user: CurrentUser, owner_id: Any, unit_path: str) -> bool:
-    """The same rule as record_filter, for one row already loaded."""
-    if user.role == "field_staff":
-        return str(owner_id) == str(user.id)
-    if user.role in SUBTREE_ROLES:
-        return user.covers(unit_path)
-    return False

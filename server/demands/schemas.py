@@ -8,9 +8,10 @@ from uuid import UUID
 
 import msgspec
 
+from sync import protocol
+
 #: The steps people take on a demand once the visit has brought it in (see service.STEPS).
 Action = Literal["assign", "progress", "reply", "revisit", "close_out", "escalate"]
-Satisfaction = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 #: Lists of demands: waiting to be assigned, with a handler, replied (to revisit), revisited (to
 #: close out), overdue, finished (closed or resolved on site), everything still open, everything.
 View = Literal["to_assign", "in_hand", "replied", "revisited", "overdue", "finished", "open", "all"]
@@ -25,7 +26,7 @@ class DemandActionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     handler_unit_id: UUID | None = None
     due_date: dt.date | None = None
     #: revisit: what the talent said of the outcome.
-    satisfaction: Satisfaction | None = None
+    satisfaction: protocol.Satisfaction | None = None
 
 
 class DemandEventOut(msgspec.Struct, kw_only=True):

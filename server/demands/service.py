@@ -6,8 +6,8 @@ assigns it to a handler unit with a due date, the handler records progress and r
 reviewer or the visitor calls the talent back and notes their satisfaction, and a reviewer
 closes it out, or assigns it again. Overdue demands can be escalated.
 
-Each step is one write through the sync engine's unit of work (versioned, with a change number,
-so the visitor's phone pulls the new status), one demand event (actor, time, note) and one audit
+Each step is one server write (``server.sync.write``: versioned, with a change number, so the
+visitor's phone pulls the new status), one demand event (actor, time, note) and one audit
 entry. A step names the version its author read: one taken on a demand someone else has moved
 meanwhile is refused, never applied to a state its author did not see.
 """
@@ -22,8 +22,8 @@ from typing import Any
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import SUBTREE_ROLES, demand_filter
 from server.accounts.tables import OrgUnit
-from server.audit import repository as audit
-from server.db import county_today, json_load, new_id, transaction, utcnow
+from server.db import county_today, json_load
+from server.demands.entity import DEMAND, event
 from server.demands.schemas import (
     DemandActionIn,
     DemandDetailOut,
@@ -32,11 +32,9 @@ from server.demands.schemas import (
     HandlerUnitOut,
     View,
 )
+from server.demands.tables import Demand, DemandEvent
 from server.errors import ApiError, forbidden, not_found
-from server.sync.changes import next_change_seq
-from server.sync.entities import DEMAND
-from server.sync.unit import UnitOfWork
-from server.visits.tables import Demand, DemandEvent
+from server.sync.write import server_write
 
 STREAM = "server:demand"
 
@@ -300,15 +298,14 @@ async def act(
     demand_id: uuid.UUID, data: DemandActionIn, user: CurrentUser, ip: str
 ) -> DemandDetailOut:
     """Take one step on a demand (see :data:`STEPS`)."""
-    async with transaction():
-        now = utcnow()
+    async with server_write(user, STREAM, ip=ip) as write:
+        now, unit = write.now, write.uow
         r = await _read(user, demand_id)
         if r is None:
             raise not_found("demand")
         values = await _checked(user, r, data)
-        # The counter serialises writers: from here on the row read below is the latest.
-        change_seq = await next_change_seq(user.id, STREAM, now)
-        unit = UnitOfWork(actor=user, stream=STREAM, change_seq=change_seq, now=now)
+        # The write began with the change counter, which serialises writers: the row read below
+        # is the latest.
         row = (await unit.load(DEMAND, Demand.id == demand_id))[0]
         if row.version != data.version or row.values["status"] != r["status"]:
             raise ApiError(
@@ -340,25 +337,13 @@ async def act(
             for k, v in values.items()
             if k in ("handler_unit", "due_date", "satisfaction") and v is not None
         }
-        unit.add(
-            DemandEvent,
-            id=new_id(),
-            demand=demand_id,
-            kind=data.action,
-            actor=user.id,
-            note=note,
-            data=details,
-            created_at=now,
-        )
+        event(unit, demand_id, data.action, note, **details)
         unit.commit()
-        await unit.flush()
-        await audit.record(
+        await write.audit(
             f"demand.{data.action}",
-            actor_id=user.id,
             entity="demand",
             entity_id=demand_id,
             details={**details, "note": note, "reviewed_version": data.version},
-            ip=ip,
         )
     detail = await get_demand(user, demand_id)
     assert detail is not None  # the step keeps it in this user's sight

@@ -18,9 +18,6 @@ from server.db import Synced
 from server.rosters.tables import ServiceCenter
 from server.visits.tables import Location, Reviewed
 
-ITEM_RESULTS = ("met", "partly_met", "not_met", "not_applicable")
-RECTIFICATION_STATUSES = ("pending", "in_progress", "reported", "accepted")
-
 
 class Inspection(Synced, Location, Reviewed, Table, tablename="inspection"):
     """One inspection of a centre against a checklist template."""
@@ -41,7 +38,7 @@ class InspectionItemResult(Synced, Table, tablename="inspection_item_result"):
 
     inspection = ForeignKey(Inspection, on_delete=OnDelete.restrict)
     item = ForeignKey(ChecklistItem, on_delete=OnDelete.restrict)
-    #: One of ITEM_RESULTS.
+    #: One of ``sync.protocol.ITEM_RESULTS``.
     result = Varchar(length=20)
     score = DoublePrecision(default=0)
     note = Text(default="")
@@ -57,6 +54,6 @@ class Rectification(Synced, Table, tablename="rectification"):
     responsible_unit = ForeignKey(OrgUnit, on_delete=OnDelete.restrict, null=True, default=None)
     responsible_unit_name = Varchar(length=100, default="")
     deadline = Date()
-    #: One of RECTIFICATION_STATUSES.
+    #: One of ``sync.protocol.RECTIFICATION_STATUSES``.
     status = Varchar(length=20, default="pending")
     org_unit = ForeignKey(OrgUnit, on_delete=OnDelete.restrict)

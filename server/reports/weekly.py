@@ -29,11 +29,12 @@ from server.accounts.scope import SUBTREE_ROLES, in_subtree
 from server.accounts.tables import OrgUnit
 from server.campaigns.tables import Campaign
 from server.db import SHANGHAI, county_today, json_load, utcnow
+from server.demands.tables import Demand
 from server.errors import ApiError, forbidden
 from server.inspections.tables import Inspection, Rectification
 from server.reports.schemas import Section, WeeklySummary
 from server.rosters.tables import Talent
-from server.visits.tables import Demand, Visit
+from server.visits.tables import Visit
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 #: Units the "by township" table has a row for.

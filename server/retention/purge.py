@@ -30,20 +30,22 @@ from piccolo.table import Table
 from server.accounts.tables import DeviceToken
 from server.audit import repository as audit
 from server.db import json_load, transaction, utcnow
+from server.demands.entity import DEMAND
+from server.demands.tables import DemandEvent
+from server.inspections.entity import INSPECTION
 from server.media.links import delete_links
 from server.media.storage import MediaStorage
 from server.media.tables import Media, MediaLink
 from server.settings import get_settings
-from server.sync.entities import DEMAND, INSPECTION, ITEM_RESULT, RECTIFICATION, VISIT, EntitySpec
+from server.sync.entities import EntitySpec
 from server.sync.tables import Revision, SyncConflict, SyncMutation
-from server.visits.tables import DemandEvent
+from server.visits.entity import VISIT
 
 log = logging.getLogger(__name__)
 
 #: Each record kind and the kinds nested under it (children are removed first).
-_TREES: tuple[tuple[EntitySpec, tuple[EntitySpec, ...]], ...] = (
-    (VISIT, (DEMAND,)),
-    (INSPECTION, (ITEM_RESULT, RECTIFICATION)),
+_TREES: tuple[tuple[EntitySpec, tuple[EntitySpec, ...]], ...] = tuple(
+    (spec, spec.children) for spec in (VISIT, INSPECTION)
 )
 #: Ids per statement (SQLite allows a few thousand parameters; PostgreSQL more).
 _CHUNK = 500

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
+from sync import protocol
+
 
 class ReviewIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    decision: Literal["approve", "return"]
+    decision: protocol.ReviewDecision
     #: Shown to the visitor on the phone; required when returning.
     comment: Annotated[str, msgspec.Meta(max_length=1000)] = ""
     #: The version the reviewer read; a newer one means someone changed it meanwhile.

@@ -8,21 +8,12 @@ from typing import Any
 
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import SUBTREE_ROLES
-from server.audit import repository as audit
-from server.db import transaction, utcnow
 from server.errors import ApiError, forbidden, not_found
-from server.inspections.tables import Inspection
 from server.reviews.schemas import ReviewIn, ReviewOut
-from server.sync.changes import next_change_seq
-from server.sync.entities import INSPECTION, VISIT, EntitySpec
-from server.sync.unit import UnitOfWork
-from server.visits.tables import Visit
+from server.sync.registry import record_spec
+from server.sync.write import server_write
 
 STREAM = "server:review"
-_SPECS: dict[str, tuple[EntitySpec, Any]] = {
-    "visit": (VISIT, Visit),
-    "inspection": (INSPECTION, Inspection),
-}
 
 
 async def review(
@@ -34,11 +25,10 @@ async def review(
     comment = decision.comment.strip()
     if decision.decision == "return" and not comment:
         raise ApiError(400, "review.comment_required", "say what to fix when returning a record")
-    spec, table = _SPECS[entity]
-    async with transaction():
-        now = utcnow()
-        change_seq = await next_change_seq(reviewer.id, STREAM, now)
-        unit = UnitOfWork(actor=reviewer, stream=STREAM, change_seq=change_seq, now=now)
+    spec = record_spec(entity)
+    table: Any = spec.table
+    async with server_write(reviewer, STREAM, ip=ip) as write:
+        now, unit = write.now, write.uow
         rows = await unit.load(spec, table.id == record_id, unit_path=table.org_unit.path)
         row = rows[0] if rows else None
         if row is None or row.deleted or not reviewer.covers(row.meta["unit_path"] or ""):
@@ -64,10 +54,8 @@ async def review(
         unit.set(row, "reviewed_by", reviewer.id)
         unit.set(row, "reviewed_at", now)
         unit.commit()
-        await unit.flush()
-        await audit.record(
+        await write.audit(
             f"{entity}.review",
-            actor_id=reviewer.id,
             entity=entity,
             entity_id=record_id,
             # The version read and decided on, and the one the decision made.
@@ -77,7 +65,6 @@ async def review(
                 "reviewed_version": decision.version,
                 "version": row.version,
             },
-            ip=ip,
         )
     return ReviewOut(
         id=record_id, status=status, version=row.version, review_comment=comment, reviewed_at=now

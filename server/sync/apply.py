@@ -1,15 +1,17 @@
-"""Rules every record mutation shares: who may write, when a record is locked, nested rows,
-submit and delete. The record-specific checks live beside each record
-(``server.visits.apply``, ``server.inspections.apply``)."""
+"""Applying a record mutation: the rules every record kind shares (who may write, when a record
+is locked, nested rows, submit and delete), with the kind's own rules called through the hooks
+of its spec (``server.sync.entities.EntitySpec``). Push and conflict resolution both come here.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from server.accounts.schemas import CurrentUser
 from server.sync.entities import EntitySpec, utc
+from server.sync.registry import OPERATIONS, Verb
 from server.sync.unit import Rejection, Row, UnitOfWork
 from sync import protocol
 
@@ -24,12 +26,12 @@ def check_writer(user: CurrentUser) -> None:
         raise Rejection("sync.forbidden", f"a {user.role} does not record visits or inspections")
 
 
-def check_can_write(user: CurrentUser, row: Row, owner_column: str) -> None:
+def check_can_write(user: CurrentUser, row: Row) -> None:
     """The owner edits their own records; supervisors and admins those of their subtree."""
     if row.deleted:
         raise Rejection("sync.not_found", f"{row.spec.name} {row.id} was deleted")
     if user.role == "field_staff":
-        if row.values[owner_column] != user.id:
+        if row.values[row.spec.owner_column] != user.id:
             raise Rejection("sync.forbidden", f"this {row.spec.name} is not yours")
         if row.values["status"] not in STAFF_EDITABLE:
             raise Rejection(
@@ -44,17 +46,12 @@ def check_can_write(user: CurrentUser, row: Row, owner_column: str) -> None:
 
 
 def check_owner(
-    user: CurrentUser,
-    row: Row | None,
-    spec: EntitySpec,
-    owner_column: str,
-    *,
-    deleted_ok: bool = False,
+    user: CurrentUser, row: Row | None, spec: EntitySpec, *, deleted_ok: bool = False
 ) -> Row:
     """Submit and delete are the owner's alone."""
     if row is None or (row.deleted and not deleted_ok):
         raise Rejection("sync.not_found", f"{spec.name} not found")
-    if row.values[owner_column] != user.id:
+    if row.values[spec.owner_column] != user.id:
         raise Rejection("sync.forbidden", f"only the owner can do this to a {spec.name}")
     return row
 
@@ -72,17 +69,13 @@ def columns(spec: EntitySpec, fields: Any) -> dict[str, Any]:
 
 
 async def put_record(
-    uow: UnitOfWork,
-    spec: EntitySpec,
-    record: Any,
-    base_version: int,
-    owner_column: str,
-    check: Callable[[Row | None], object],
+    uow: UnitOfWork, spec: EntitySpec, record: Any, base_version: int
 ) -> tuple[Row, list[protocol.FieldConflict]]:
-    """Create or merge the root record of a put (a visit or an inspection).
+    """Create or edit a record and its nested rows (a ``*.put``), driving the spec's hooks.
 
-    ``check`` runs the record's own validation once the writer may touch the row; a new record
-    belongs to the writer and their unit and starts as a draft.
+    The kind's ``check`` runs once the writer may touch the row and before anything changes; a
+    new record belongs to the writer and their unit and starts as a draft. Then each nested
+    kind's rows are put (:func:`put_children`), and ``after_put`` derives what depends on them.
     """
     user = uow.actor
     check_writer(user)
@@ -90,31 +83,31 @@ async def put_record(
     if row is None and base_version > 0:
         raise Rejection("sync.not_found", f"{spec.name} {record.id} not found")
     if row is not None:
-        check_can_write(user, row, owner_column)
-    check(row)
+        check_can_write(user, row)
+    if spec.check is not None:
+        spec.check(uow, record, row)
+    conflicts: list[protocol.FieldConflict] = []
     if row is None:
         values = columns(spec, record)
-        values.update({owner_column: user.id, "org_unit": user.org_unit_id, "status": "draft"})
+        values.update({spec.owner_column: user.id, "org_unit": user.org_unit_id, "status": "draft"})
         row = uow.create(spec, values)
         row.meta["unit_path"] = user.org_unit_path
-        return row, []
-    return row, await uow.merge(row, record, base_version)
+    else:
+        conflicts = await uow.merge(row, record, base_version)
+    for child in spec.children:
+        conflicts += await put_children(uow, child, row, getattr(record, child.items_field))
+    if spec.after_put is not None:
+        spec.after_put(uow, row)
+    return row, conflicts
 
 
 async def put_children(
-    uow: UnitOfWork,
-    spec: EntitySpec,
-    parent: Row,
-    items: Sequence[Any],
-    *,
-    new_values: Callable[[Any], dict[str, Any]],
-    can_withdraw: Callable[[Row], bool] = lambda row: True,
-    on_create: Callable[[Row], None] | None = None,
+    uow: UnitOfWork, spec: EntitySpec, parent: Row, items: Sequence[Any]
 ) -> list[protocol.FieldConflict]:
     """Create, edit or withdraw nested rows (demands, item results, rectifications).
 
     Rows left out are unchanged. A withdrawal is kept as a ``_deleted`` conflict when someone
-    else changed the row since the device saw it, or ``can_withdraw`` says no.
+    else changed the row since the device saw it, or the spec's ``can_withdraw`` says no.
     """
     assert spec.parent_column is not None
     seen: set[uuid.UUID] = set()
@@ -131,10 +124,11 @@ async def put_children(
                 continue  # made and withdrawn before it ever reached the server
             values = columns(spec, item)
             values[spec.parent_column] = parent.id
-            values.update(new_values(item))
+            if spec.new_values is not None:
+                values.update(spec.new_values(parent, item))
             row = uow.create(spec, values)
-            if on_create:
-                on_create(row)
+            if spec.on_create is not None:
+                spec.on_create(uow, row)
             continue
         if row.values[spec.parent_column] != parent.id:
             raise Rejection("sync.validation", f"{spec.name} {item.id} belongs to another record")
@@ -143,7 +137,8 @@ async def put_children(
         if row.deleted or item.deleted:
             if row.deleted and item.deleted:
                 continue
-            if item.deleted and not stale and can_withdraw(row):
+            withdrawable = spec.can_withdraw is None or spec.can_withdraw(row)
+            if item.deleted and not stale and withdrawable:
                 uow.delete(row)
             else:
                 conflicts.append(
@@ -162,7 +157,7 @@ async def put_children(
 
 
 async def delete_record(
-    uow: UnitOfWork, row: Row, children: Sequence[EntitySpec], base_version: int
+    uow: UnitOfWork, row: Row, base_version: int
 ) -> list[protocol.FieldConflict]:
     """Withdraw a draft and its nested rows (soft delete, so it travels as tombstones)."""
     if row.deleted:
@@ -187,7 +182,7 @@ async def delete_record(
             )
         ]
     uow.delete(row)
-    for spec in children:
+    for spec in row.spec.children:
         for child in uow.children(spec, row.id):
             if not child.deleted:
                 uow.delete(child)
@@ -203,6 +198,81 @@ def submit_record(uow: UnitOfWork, row: Row) -> None:
         raise Rejection("sync.invalid_state", f"this {row.spec.name} is already approved")
     uow.set(row, "status", "submitted")
     uow.set(row, "submitted_at", uow.now)
+
+
+Applied = tuple[Row, list[protocol.FieldConflict]]
+
+
+async def put(uow: UnitOfWork, spec: EntitySpec, m: Any) -> Applied:
+    """``<record>.put``: the mutation carries the record under its kind's name."""
+    return await put_record(uow, spec, getattr(m, spec.name), m.base_version)
+
+
+async def submit(uow: UnitOfWork, spec: EntitySpec, m: Any) -> Applied:
+    """``<record>.submit``: the owner sends a complete record for review."""
+    row = check_owner(uow.actor, uow.get(spec, m.id), spec)
+    if spec.before_submit is not None:
+        spec.before_submit(uow, row)
+    submit_record(uow, row)
+    return row, []
+
+
+async def delete(uow: UnitOfWork, spec: EntitySpec, m: Any) -> Applied:
+    """``<record>.delete``: the owner withdraws a draft."""
+    row = check_owner(uow.actor, uow.get(spec, m.id), spec, deleted_ok=True)
+    return row, await delete_record(uow, row, m.base_version)
+
+
+#: What each verb of a registered operation does.
+APPLY: dict[Verb, Callable[[UnitOfWork, EntitySpec, Any], Awaitable[Applied]]] = {
+    "put": put,
+    "submit": submit,
+    "delete": delete,
+}
+
+
+async def apply(uow: UnitOfWork, m: Any) -> Applied:
+    """Apply one registered mutation to the rows loaded by :func:`prefetch`."""
+    verb, spec = OPERATIONS[type(m)]
+    return await APPLY[verb](uow, spec, m)
+
+
+async def prefetch(uow: UnitOfWork, mutations: Sequence[Any]) -> None:
+    """Load, in a few queries per record kind, every row a batch of mutations touches, and let
+    each kind load the reference rows its checks need."""
+    wanted: dict[EntitySpec, tuple[set[uuid.UUID], list[Any]]] = {}
+    for m in mutations:
+        operation = OPERATIONS.get(type(m))
+        if operation is None:
+            continue
+        verb, spec = operation
+        ids, records = wanted.setdefault(spec, (set(), []))
+        if verb == "put":
+            record = getattr(m, spec.name)
+            ids.add(record.id)
+            records.append(record)
+        else:
+            ids.add(m.id)
+    for spec, (ids, records) in wanted.items():
+        await load_records(uow, spec, ids, records)
+
+
+async def load_records(
+    uow: UnitOfWork, spec: EntitySpec, ids: Iterable[uuid.UUID], incoming: Sequence[Any] = ()
+) -> None:
+    """Load records of one kind with their nested rows, and what the kind's checks of the
+    ``incoming`` versions of them need (its ``prefetch`` hook)."""
+    ids = set(ids)
+    table: Any = spec.table
+    await uow.load_ids(spec, ids, unit_path=table.org_unit.path)
+    rows = [uow.rows[i] for i in ids if i in uow.rows and uow.rows[i].spec is spec]
+    existing = [r.id for r in rows]
+    for child in spec.children:
+        if existing:
+            link = child.table_column(child.parent_column or "")
+            await uow.load(child, link.is_in(existing))
+    if spec.prefetch is not None:
+        await spec.prefetch(uow, list(incoming), rows)
 
 
 def outcome(

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.accounts.deps import client_ip
 from server.accounts.schemas import CurrentUser
-from server.sync import conflicts, pull, push
+from server.sync import conflicts, pull, push, resolve
 from server.sync.changes import committed_change_seq, stream_key
 from sync import protocol
 
@@ -69,4 +69,4 @@ class SyncController(Controller):
         conflict_id: FromPath[UUID],
         data: JSONBody[protocol.ResolveRequest],
     ) -> protocol.ConflictRecord:
-        return await conflicts.resolve(current_user, conflict_id, data, ip=client_ip(request))
+        return await resolve.resolve(current_user, conflict_id, data, ip=client_ip(request))

@@ -1,5 +1,7 @@
-"""The synced records as the sync engine sees them: table, wire fields, and the two mappings
-between a database row and the wire (``sync.protocol``).
+"""The synced records as the sync engine sees them: table, wire fields, the two mappings
+between a database row and the wire (``sync.protocol``), and the hooks through which the domain
+that owns a record kind adds its own rules. Domains declare their specs in their own folder and
+register them (``server.sync.registry``); the engine never names a domain.
 
 Wire names follow the glossary; a foreign key is ``<column>_id`` on the wire (``campaign_id``)
 and ``<column>`` in the table (``campaign``). Row values are kept typed (UUID, date, aware
@@ -10,18 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 import operator
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import msgspec.inspect
-from piccolo.columns import JSON, Column
+from piccolo.columns import JSON, Column, ForeignKey
 from piccolo.table import Table
 
-from server.inspections.tables import Inspection, InspectionItemResult, Rectification
-from server.visits.tables import Demand, Visit
-from sync import protocol
+if TYPE_CHECKING:
+    from server.sync.unit import Row, UnitOfWork
 
 
 def norm(value: Any) -> Any:
@@ -50,7 +51,11 @@ def _holds_time(t: msgspec.inspect.Type) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class EntitySpec:
-    """One synced table."""
+    """One synced table: a record kind (visit, inspection) or a row nested in one (a demand).
+
+    The hooks are the owning domain's rules; the engine calls them from ``put_record`` and its
+    siblings (``server.sync.apply``), for a push and for a resolved conflict alike.
+    """
 
     name: str
     table: type[Table]
@@ -62,6 +67,28 @@ class EntitySpec:
     root: str
     #: Column pointing to the root record, for nested rows.
     parent_column: str | None = None
+    #: A record kind: the column naming its owner (who records it), and its nested rows.
+    owner_column: str = ""
+    children: tuple[EntitySpec, ...] = ()
+    #: A nested kind: the list of them in the parent's ``*In`` struct (``demands``).
+    items_field: str = ""
+    #: Paragraph fields a person may merge by hand when resolving a conflict (``value``).
+    free_text: frozenset[str] = frozenset()
+    #: Record hooks. ``prefetch(uow, incoming records, loaded rows)`` loads in bulk what the
+    #: checks of a batch need; ``check(uow, incoming, row or None)`` validates a put before
+    #: anything is written; ``after_put(uow, row)`` derives what depends on the nested rows;
+    #: ``before_submit(uow, row)`` checks a record is complete enough to send for review.
+    prefetch: Callable[[UnitOfWork, list[Any], list[Row]], Awaitable[None]] | None = None
+    check: Callable[[UnitOfWork, Any, Row | None], None] | None = None
+    after_put: Callable[[UnitOfWork, Row], None] | None = None
+    before_submit: Callable[[UnitOfWork, Row], None] | None = None
+    #: How a person names records of this kind (who or what, and when), by id.
+    describe: Callable[[list[Row]], Awaitable[dict[Any, str]]] | None = None
+    #: Nested-row hooks: columns a new row takes from its parent, whether its author may
+    #: still withdraw it, and what else creating one writes (e.g. a demand event).
+    new_values: Callable[[Row, Any], dict[str, Any]] | None = None
+    can_withdraw: Callable[[Row], bool] | None = None
+    on_create: Callable[[UnitOfWork, Row], None] | None = None
     editable: tuple[str, ...] = field(init=False)
     #: (wire field, column) of each editable field, and of those holding a time.
     editable_columns: tuple[tuple[str, str], ...] = field(init=False)
@@ -72,12 +99,15 @@ class EntitySpec:
     #: The columns of :attr:`editable`, in order, and a reader of those fields from a struct.
     editable_column_names: tuple[str, ...] = field(init=False)
     read_editable: Callable[[Any], tuple[Any, ...]] = field(init=False)
+    #: Column → wire name of every column whose names differ (foreign keys: ``<column>_id``).
+    wire_names: dict[str, str] = field(init=False)
     _columns: dict[str, str] = field(init=False, default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         columns = self.table._meta.columns
         object.__setattr__(self, "column_names", frozenset(c._meta.name for c in columns))
         object.__setattr__(self, "has_photos", "photos" in self.column_names)
+        object.__setattr__(self, "wire_names", wire_names(self.table))
         object.__setattr__(
             self,
             "json_columns",
@@ -122,16 +152,22 @@ class EntitySpec:
             out[key] = utc(value)
         return out
 
+    @property
+    def is_record(self) -> bool:
+        """A record kind (visit, inspection), as opposed to a row nested in one."""
+        return self.parent_column is None
+
+    def to_wire(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A row's values under their wire names (``campaign`` → ``campaign_id``)."""
+        names = self.wire_names
+        return {names.get(k, k): v for k, v in values.items()}
+
     def to_record(self, values: dict[str, Any], missing_photos: list[str] | None = None) -> Any:
         """The pull record of a row."""
-        kwargs = {}
-        for wire in self.record.__struct_fields__:
-            column = self.column(wire)
-            if column in values:
-                kwargs[wire] = values[column]
-        if missing_photos is not None and "missing_photos" in self.record.__struct_fields__:
-            kwargs["missing_photos"] = missing_photos
-        return self.record(**kwargs)
+        wire = self.to_wire(values)
+        if missing_photos is not None:
+            wire["missing_photos"] = missing_photos
+        return msgspec.convert(wire, self.record)
 
     def snapshot(self, values: dict[str, Any]) -> dict[str, Any]:
         """Revision data: every wire field of the record at this version."""
@@ -142,40 +178,8 @@ class EntitySpec:
         return data
 
 
-VISIT = EntitySpec("visit", Visit, protocol.VisitFields, protocol.VisitRecord, root="visit")
-DEMAND = EntitySpec(
-    "demand",
-    Demand,
-    protocol.DemandFields,
-    protocol.DemandRecord,
-    root="visit",
-    parent_column="visit",
-)
-INSPECTION = EntitySpec(
-    "inspection",
-    Inspection,
-    protocol.InspectionFields,
-    protocol.InspectionRecord,
-    root="inspection",
-)
-ITEM_RESULT = EntitySpec(
-    "inspection_item_result",
-    InspectionItemResult,
-    protocol.ItemResultFields,
-    protocol.ItemResultRecord,
-    root="inspection",
-    parent_column="inspection",
-)
-RECTIFICATION = EntitySpec(
-    "rectification",
-    Rectification,
-    protocol.RectificationFields,
-    protocol.RectificationRecord,
-    root="inspection",
-    parent_column="inspection",
-)
-
-#: Parents before children: the order rows are inserted in.
-SPECS: dict[str, EntitySpec] = {
-    s.name: s for s in (VISIT, DEMAND, INSPECTION, ITEM_RESULT, RECTIFICATION)
-}
+def wire_names(table: type[Table]) -> dict[str, str]:
+    """Column → wire name where they differ: a foreign key ``campaign`` is ``campaign_id``."""
+    return {
+        c._meta.name: f"{c._meta.name}_id" for c in table._meta.columns if isinstance(c, ForeignKey)
+    }

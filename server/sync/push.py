@@ -10,6 +10,7 @@ number is used up, and the mutations behind it go on.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
 import uuid
 from collections.abc import Sequence
@@ -19,19 +20,18 @@ import asyncpg
 import msgspec
 
 from server.accounts.schemas import CurrentUser
-from server.db import json_load, transaction, utcnow
+from server.db import json_load, utcnow
 from server.db.bulk import insert_many, select_in
 from server.errors import ApiError
-from server.inspections import apply as inspections
 from server.media.links import missing_photos
-from server.sync.apply import outcome
-from server.sync.changes import next_change_seq, stream_key
-from server.sync.entities import ITEM_RESULT
-from server.sync.lookups import Lookups
+from server.sync import apply
+from server.sync.changes import stream_key
 from server.sync.tables import SyncMutation, SyncStream
 from server.sync.unit import Rejection, Row, UnitOfWork
-from server.visits import apply as visits
+from server.sync.write import server_write
 from sync import protocol
+
+log = logging.getLogger(__name__)
 
 Outcome = protocol.Applied | protocol.Conflicted | protocol.Rejected
 Incoming = protocol.Mutation | protocol.MalformedMutation
@@ -119,16 +119,11 @@ async def _apply(
     now: dt.datetime,
     refused: dict[uuid.UUID, Rejection] | None = None,
 ) -> tuple[int, list[protocol.Result], protocol.Gap | None]:
-    async with transaction():
-        change_seq = await next_change_seq(user.id, stream, now)
+    async with server_write(user, stream, now=now) as write:
+        uow = write.uow
         last = await _last_seq(user, stream, now)
         known = await _known([m.mutation_id for m in mutations])
-
-        uow = UnitOfWork(actor=user, stream=stream, change_seq=change_seq, now=now)
-        lookups = Lookups(user, now)
-        fresh = [m for m in mutations if m.mutation_id not in known]
-        await visits.prefetch(uow, lookups, fresh)
-        await inspections.prefetch(uow, lookups, fresh)
+        await apply.prefetch(uow, [m for m in mutations if m.mutation_id not in known])
 
         results: list[protocol.Result] = []
         applied: list[tuple[Incoming, Outcome, list[Row]]] = []
@@ -162,7 +157,7 @@ async def _apply(
             if m.seq > last + 1:
                 gap = protocol.Gap(expected_seq=last + 1, received_seq=m.seq)
                 break
-            result, rows = await _one(uow, lookups, m, (refused or {}).get(m.mutation_id))
+            result, rows = await _one(uow, m, (refused or {}).get(m.mutation_id))
             known[m.mutation_id] = (stream, result)
             applied.append((m, result, rows))
             results.append(result)
@@ -211,9 +206,9 @@ async def _last_seq(user: CurrentUser, stream: str, now: dt.datetime) -> int:
 
 
 async def _one(
-    uow: UnitOfWork, lookups: Lookups, m: Incoming, refused: Rejection | None
+    uow: UnitOfWork, m: Incoming, refused: Rejection | None
 ) -> tuple[Outcome, list[Row]]:
-    """Apply one mutation; a rejection undoes whatever it had done."""
+    """Apply one mutation; a rejection, or any failure, undoes whatever it had done."""
     if isinstance(m, protocol.MalformedMutation):
         return _rejected(m, m.code, m.message), []
     if isinstance(m, protocol.Skip):
@@ -222,30 +217,25 @@ async def _one(
     try:
         if refused is not None:
             raise refused
-        conflicts: list[protocol.FieldConflict] = []
-        match m:
-            case protocol.VisitPut():
-                row, conflicts = await visits.put(uow, lookups, m)
-            case protocol.VisitSubmit():
-                row = await visits.submit(uow, lookups, m)
-            case protocol.VisitDelete():
-                row, conflicts = await visits.delete(uow, lookups, m)
-            case protocol.InspectionPut():
-                row, conflicts = await inspections.put(uow, lookups, m)
-            case protocol.InspectionSubmit():
-                row = await inspections.submit(uow, lookups, m)
-            case protocol.InspectionDelete():
-                row, conflicts = await inspections.delete(uow, lookups, m)
-            case _:  # pragma: no cover - every op has an arm above
-                raise AssertionError(f"no applier for {m!r}")
+        row, conflicts = await apply.apply(uow, m)
     except Rejection as exc:
         uow.rollback()
         return _rejected(m, exc.code, exc.message, **exc.details), []
+    except _REFUSED as exc:
+        uow.rollback()
+        return _rejected(m, "sync.refused", f"the database refused this change: {exc}"), []
+    except Exception:
+        # A value no check foresaw (a date past year 9999 in UTC, ...): this mutation can never
+        # apply, so it is rejected and the queue moves on; a 500 would block it for good.
+        log.exception("mutation %s failed", m.mutation_id)
+        uow.rollback()
+        return _rejected(m, "sync.unprocessable", "the server could not apply this change"), []
     versions = uow.commit()
     photo_rows = [row]
-    if row.spec.name == "inspection":
-        photo_rows += uow.children(ITEM_RESULT, row.id)
-    return outcome(m, row, versions, conflicts), photo_rows
+    for child in row.spec.children:
+        if child.has_photos:
+            photo_rows += uow.children(child, row.id)
+    return apply.outcome(m, row, versions, conflicts), photo_rows
 
 
 async def _fill_missing_photos(
@@ -275,5 +265,10 @@ def _op(m: Incoming) -> str:
     return str(m.__struct_config__.tag)
 
 
-def _payload(m: Incoming) -> Any:
-    return m.payload if isinstance(m, protocol.MalformedMutation) else msgspec.to_builtins(m)
+def _payload(m: Incoming) -> str | None:
+    """What the device sent, as JSON text, kept with a rejection (None if it cannot be kept)."""
+    try:
+        sent = m.payload if isinstance(m, protocol.MalformedMutation) else m
+        return msgspec.json.encode(sent).decode()
+    except (RecursionError, TypeError, ValueError, OverflowError):
+        return None  # nested past what can be stored: the result still says why it was refused

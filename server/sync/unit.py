@@ -26,7 +26,8 @@ from server.accounts.schemas import CurrentUser
 from server.db import new_id
 from server.db.bulk import insert_many, select_in
 from server.media.links import Listing, replace_links
-from server.sync.entities import SPECS, EntitySpec, norm, utc
+from server.sync.entities import EntitySpec, norm, utc
+from server.sync.registry import SPECS
 from server.sync.tables import Revision, SyncConflict
 from sync import protocol
 
@@ -92,6 +93,8 @@ class UnitOfWork:
         self._conflicts: list[dict[str, Any]] = []
         self._extra: list[tuple[type[Table], dict[str, Any]]] = []
         self._photo_rows: set[uuid.UUID] = set()
+        #: What the domains' hooks keep for the batch (e.g. reference rows), by their own key.
+        self.state: dict[Any, Any] = {}
         # The mutation in progress: what to undo if it is rejected.
         self._mutation_id: uuid.UUID | None = None
         self._undo: dict[uuid.UUID, tuple[dict[str, Any], set[str]] | None] = {}

@@ -8,10 +8,11 @@ from typing import Any
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import record_filter
 from server.db import json_load
+from server.demands.tables import Demand
 from server.media.links import missing_photos
 from server.records import one_in_scope, page_in_scope
 from server.visits.schemas import DemandOut, VisitOut
-from server.visits.tables import Demand, Visit
+from server.visits.tables import Visit
 
 _COLUMNS = (
     *Visit.all_columns(exclude=[Visit.change_seq, Visit.deleted_at, Visit.reviewed_by]),

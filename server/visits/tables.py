@@ -1,9 +1,7 @@
-"""Talent visits (走访) and the demands (诉求) raised during them."""
+"""Talent visits (走访). The demands raised during them live in ``server.demands``."""
 
 from piccolo.columns import (
     JSON,
-    UUID,
-    Boolean,
     Date,
     DoublePrecision,
     ForeignKey,
@@ -19,32 +17,6 @@ from server.campaigns.tables import Campaign
 from server.db import Synced
 from server.rosters.tables import Talent
 
-VISIT_MODES = ("in_person", "symposium", "phone", "video")
-RECORD_STATUSES = ("draft", "submitted", "approved", "returned")
-DEMAND_STATUSES = (
-    "received",
-    "resolved_on_site",
-    "assigned",
-    "in_progress",
-    "replied",
-    "revisited",
-    "closed",
-)
-DEMAND_CATEGORIES = (
-    "policy_delivery",
-    "housing",
-    "school_enrolment",
-    "medical",
-    "household_registration",
-    "spouse_employment",
-    "project_application",
-    "funding",
-    "recruitment",
-    "intellectual_property",
-    "title_evaluation",
-    "other",
-)
-
 
 class Location:
     """A GPS point taken on an explicit action by the visitor: WGS-84, with accuracy and time."""
@@ -59,6 +31,7 @@ class Location:
 class Reviewed:
     """Review state: draft → submitted → approved | returned (with a comment the visitor sees)."""
 
+    #: One of ``sync.protocol.RECORD_STATUSES``.
     status = Varchar(length=20, default="draft", index=True)
     review_comment = Text(default="")
     reviewed_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
@@ -74,7 +47,7 @@ class Visit(Synced, Location, Reviewed, Table, tablename="visit"):
     talent = ForeignKey(Talent, on_delete=OnDelete.restrict, null=True, default=None)
     target_unit_name = Varchar(length=200, default="")
     visited_on = Date()
-    #: One of VISIT_MODES.
+    #: One of ``sync.protocol.VISIT_MODES``.
     mode = Varchar(length=20)
     #: The user who recorded it (the owner).
     visitor = ForeignKey(User, on_delete=OnDelete.restrict)
@@ -97,47 +70,4 @@ class Visit(Synced, Location, Reviewed, Table, tablename="visit"):
     device_created_at = Timestamptz(null=True, default=None)
 
 
-class Demand(Synced, Table, tablename="demand"):
-    """A need raised during a visit, followed until closed out."""
-
-    visit = ForeignKey(Visit, on_delete=OnDelete.restrict)
-    #: needs, difficulties, suggestions... (the campaign's ask item it came from).
-    ask_key = Varchar(length=30, default="needs")
-    #: One of DEMAND_CATEGORIES.
-    category = Varchar(length=40)
-    description = Text()
-    resolved_on_site = Boolean(default=False)
-    #: One of DEMAND_STATUSES.
-    status = Varchar(length=20, default="received", index=True)
-    handler_unit = ForeignKey(OrgUnit, on_delete=OnDelete.restrict, null=True, default=None)
-    due_date = Date(null=True, default=None)
-    assigned_at = Timestamptz(null=True, default=None)
-    closed_at = Timestamptz(null=True, default=None)
-    #: satisfied, basically_satisfied, unsatisfied.
-    satisfaction = Varchar(length=30, null=True, default=None)
-    escalations = JSON(default=[])
-    org_unit = ForeignKey(OrgUnit, on_delete=OnDelete.restrict)
-
-
-class DemandEvent(Table, tablename="demand_event"):
-    """One step of a demand's loop, with actor, time and note."""
-
-    id = UUID(primary_key=True)
-    demand = ForeignKey(Demand, on_delete=OnDelete.restrict)
-    #: received, resolved_on_site, assign, progress, reply, revisit, close_out, escalate.
-    kind = Varchar(length=30)
-    actor = ForeignKey(User, on_delete=OnDelete.restrict)
-    note = Text(default="")
-    data = JSON(default={})
-    created_at = Timestamptz()
-
-
-__all__ = [
-    "DEMAND_CATEGORIES",
-    "DEMAND_STATUSES",
-    "RECORD_STATUSES",
-    "VISIT_MODES",
-    "Demand",
-    "DemandEvent",
-    "Visit",
-]
+__all__ = ["Location", "Reviewed", "Visit"]

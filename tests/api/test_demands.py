@@ -11,9 +11,9 @@ import httpx
 
 from server.audit.tables import AuditLog
 from server.db import SHANGHAI, json_load, utcnow
+from server.demands.tables import Demand, DemandEvent
 from server.demo import demo_id
 from server.rosters.tables import Talent
-from server.visits.tables import Demand, DemandEvent
 from tests.support.client import login
 from tests.support.factories import make_visit
 

@@ -7,8 +7,9 @@ from collections import Counter
 import httpx
 
 from server.db import utcnow
+from server.demands.tables import Demand, DemandEvent
 from server.demo_records import seed_records
-from server.visits.tables import Demand, DemandEvent, Visit
+from server.visits.tables import Visit
 from tests.support.client import login
 
 

@@ -14,9 +14,10 @@ import openpyxl
 
 from server.audit.tables import AuditLog
 from server.db import json_load
+from server.demands.tables import Demand
 from server.demo import demo_id
 from server.rosters.tables import Talent
-from server.visits.tables import Demand, Visit
+from server.visits.tables import Visit
 from tests.support.client import login
 from tests.support.factories import make_visit
 

@@ -7,8 +7,9 @@ import uuid
 
 from server.accounts.tables import User
 from server.db import utcnow
+from server.demands.tables import Demand, DemandEvent
 from server.demo import demo_id
-from server.visits.tables import Demand, DemandEvent, Visit
+from server.visits.tables import Visit
 
 
 async def make_visit(

@@ -9,9 +9,10 @@ import httpx
 from server.accounts.tables import User
 from server.audit.tables import AuditLog
 from server.db import json_load
+from server.demands.tables import Demand
 from server.rosters.tables import Talent
 from server.sync.tables import Revision, SyncConflict
-from server.visits.tables import Demand, Visit
+from server.visits.tables import Visit
 from tests.support.client import login
 from tests.sync.helpers import Device, demand, talent_of, visit
 

@@ -13,10 +13,11 @@ import pytest
 
 from server.campaigns.tables import Campaign
 from server.db import is_postgres, json_load
+from server.demands.tables import Demand, DemandEvent
 from server.demo import demo_id
+from server.sync import apply as sync_apply
 from server.sync.tables import Revision, SyncMutation, SyncStream
-from server.visits import apply as visits_apply
-from server.visits.tables import Demand, DemandEvent, Visit
+from server.visits.tables import Visit
 from tests.support.client import login
 from tests.sync.helpers import (
     UNIT_CAMPAIGN,
@@ -426,15 +427,15 @@ async def test_base_version_from_the_future_is_refused(client: Client) -> None:
 async def test_a_mutation_the_database_refuses_is_rejected_alone(
     client: Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_put = visits_apply.put
+    real_put = sync_apply.APPLY["put"]
 
-    async def put(uow: Any, lookups: Any, m: Any) -> Any:
+    async def put(uow: Any, spec: Any, m: Any) -> Any:
         if m.visit.notes == "数据库拒绝":
             error = asyncpg.UniqueViolationError if is_postgres() else sqlite3.IntegrityError
             raise error("duplicate key value violates unique constraint")
-        return await real_put(uow, lookups, m)
+        return await real_put(uow, spec, m)
 
-    monkeypatch.setattr(visits_apply, "put", put)
+    monkeypatch.setitem(sync_apply.APPLY, "put", put)
     phone = await device(client, "zhangsan")
     response = await phone.push(
         phone.put(visit(talent_of("zhangsan"))),

@@ -17,11 +17,12 @@ from server.accounts.tables import DeviceToken
 from server.app import create_app, retention_lifespan
 from server.audit.tables import AuditLog
 from server.db import json_load, utcnow
+from server.demands.tables import Demand, DemandEvent
 from server.media.tables import Media, MediaLink
 from server.retention.purge import purge, run_every
 from server.settings import get_settings
 from server.sync.tables import Revision, SyncMutation
-from server.visits.tables import Demand, DemandEvent, Visit
+from server.visits.tables import Visit
 from tests.support.client import login
 from tests.sync.helpers import Device, demand, jpeg, media_storage, sha, talent_of, visit
 

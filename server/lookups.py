@@ -1,4 +1,6 @@
-"""Reference data a batch of mutations is validated against, loaded once per batch.
+"""Reference data a batch of record mutations is checked against, loaded once per batch.
+
+Visits and inspections share it (their specs' ``prefetch`` loads it, their ``check`` reads it).
 
 Campaigns, checklist templates and their items, rosters (talents, service centres) and org
 units, each with what the permission rules need (the owning unit's path). Scope follows
@@ -18,11 +20,19 @@ from server.accounts.tables import OrgUnit
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
 from server.db import SHANGHAI, json_load
 from server.rosters.tables import ServiceCenter, Talent
-from server.sync.unit import Rejection, validation
+from server.sync.unit import Rejection, UnitOfWork, validation
 
 
 class Lookups:
     """Reference rows by id, for one user's batch."""
+
+    @classmethod
+    def of(cls, uow: UnitOfWork) -> Lookups:
+        """The batch's lookups (made on first use)."""
+        found = uow.state.get(cls)
+        if found is None:
+            found = uow.state[cls] = cls(uow.actor, uow.now)
+        return found
 
     def __init__(self, user: CurrentUser, now: dt.datetime) -> None:
         self.user = user
