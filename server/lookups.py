@@ -20,7 +20,8 @@ from server.accounts.tables import OrgUnit
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
 from server.db import SHANGHAI, json_load
 from server.rosters.tables import ServiceCenter, Talent
-from server.sync.unit import Rejection, UnitOfWork, validation
+from server.sync.rows import Rejection, validation
+from server.sync.unit import UnitOfWork
 
 
 class Lookups:

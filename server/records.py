@@ -1,11 +1,22 @@
-"""Shared pieces of the record read models (visits, inspections): paging."""
+"""Shared pieces of the read models: pages of a list, and paging records within a scope."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
+import msgspec
 from litestar.params import QueryParameter
+
+T = TypeVar("T")
+
+
+class Page(msgspec.Struct, Generic[T], kw_only=True):
+    """One page of a list: the items, and how many match in all."""
+
+    total: int
+    items: list[T]
+
 
 #: Page size and offset query parameters, bounded so a list request cannot ask for everything.
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]

@@ -15,12 +15,12 @@ from server.demands import service
 from server.demands.schemas import (
     DemandActionIn,
     DemandDetailOut,
-    DemandPage,
+    DemandOut,
     HandlerUnitOut,
     View,
 )
 from server.errors import not_found
-from server.records import Limit, Offset
+from server.records import Limit, Offset, Page
 
 
 class DemandController(Controller):
@@ -37,9 +37,9 @@ class DemandController(Controller):
         view: FromQuery[View] = "open",
         limit: Limit = 50,
         offset: Offset = 0,
-    ) -> DemandPage:
+    ) -> Page[DemandOut]:
         total, items = await service.list_demands(current_user, view, limit, offset)
-        return DemandPage(total=total, items=items)
+        return Page(total=total, items=items)
 
     @get("/handler-units", summary="Units a reviewer may assign demands to")
     async def handler_units(

@@ -8,7 +8,8 @@ from typing import Any
 from server.db import new_id
 from server.demands.tables import Demand, DemandEvent
 from server.sync.entities import EntitySpec
-from server.sync.unit import Row, UnitOfWork
+from server.sync.rows import Row
+from server.sync.unit import UnitOfWork
 from sync import protocol
 
 #: A demand can be withdrawn by its visitor until a supervisor acts on it.

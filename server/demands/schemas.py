@@ -80,8 +80,3 @@ class HandlerUnitOut(msgspec.Struct, kw_only=True):
     id: UUID
     name: str
     kind: str
-
-
-class DemandPage(msgspec.Struct, kw_only=True):
-    total: int
-    items: list[DemandOut]

@@ -12,8 +12,7 @@ from server.accounts.schemas import CurrentUser
 from server.errors import not_found
 from server.inspections import repository
 from server.inspections.schemas import InspectionOut
-from server.records import Limit, Offset
-from server.visits.schemas import Page
+from server.records import Limit, Offset, Page
 
 
 class InspectionController(Controller):
@@ -27,7 +26,7 @@ class InspectionController(Controller):
         status: FromQuery[str | None] = None,
         limit: Limit = 50,
         offset: Offset = 0,
-    ) -> Page:
+    ) -> Page[InspectionOut]:
         total, items = await repository.list_inspections(current_user, status, limit, offset)
         return Page(total=total, items=items)
 

@@ -11,7 +11,8 @@ from server.lookups import Lookups
 from server.rosters.tables import ServiceCenter
 from server.sync.entities import EntitySpec
 from server.sync.registry import register_record
-from server.sync.unit import Row, UnitOfWork, validation
+from server.sync.rows import Row, validation
+from server.sync.unit import UnitOfWork
 from sync import protocol
 
 ITEM_RESULT = EntitySpec(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import msgspec
+
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import record_filter
-from server.db import json_load
+from server.inspections.entity import INSPECTION, ITEM_RESULT, RECTIFICATION
 from server.inspections.schemas import InspectionOut, ItemResultOut, RectificationOut
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
 from server.media.links import missing_photos
@@ -49,31 +51,11 @@ async def _children(inspection_id: uuid.UUID) -> tuple[list[ItemResultOut], list
     )
     return (
         [
-            ItemResultOut(
-                id=r["id"],
-                item_id=r["item"],
-                dimension=r["dimension"],
-                title=r["title"],
-                max_score=r["max_score"],
-                result=r["result"],
-                score=r["score"],
-                note=r["note"],
-                photos=json_load(r["photos"]) or [],
-                version=r["version"],
-            )
+            msgspec.convert(ITEM_RESULT.to_wire(ITEM_RESULT.from_db(r)), ItemResultOut)
             for r in results
         ],
         [
-            RectificationOut(
-                id=r["id"],
-                item_id=r["item"],
-                issue=r["issue"],
-                responsible_unit_id=r["responsible_unit"],
-                responsible_unit_name=r["responsible_unit_name"],
-                deadline=r["deadline"],
-                status=r["status"],
-                version=r["version"],
-            )
+            msgspec.convert(RECTIFICATION.to_wire(RECTIFICATION.from_db(r)), RectificationOut)
             for r in rectifications
         ],
     )
@@ -82,31 +64,8 @@ async def _children(inspection_id: uuid.UUID) -> tuple[list[ItemResultOut], list
 async def _out(rows: list[dict[str, Any]]) -> list[InspectionOut]:
     missing = await missing_photos([r["photos"] for r in rows])
     return [
-        InspectionOut(
-            id=r["id"],
-            version=r["version"],
-            service_center_id=r["service_center"],
-            service_center_name=r["service_center_name"],
-            template_id=r["template"],
-            inspector_id=r["inspector"],
-            inspector_name=r["inspector_name"],
-            org_unit_id=r["org_unit"],
-            org_unit_name=r["org_unit_name"],
-            inspected_on=r["inspected_on"],
-            notes=r["notes"],
-            total_score=r["total_score"],
-            latitude=r["latitude"],
-            longitude=r["longitude"],
-            accuracy=r["accuracy"],
-            located_at=r["located_at"],
-            photos=json_load(r["photos"]) or [],
-            missing_photos=m,
-            status=r["status"],
-            review_comment=r["review_comment"],
-            reviewed_at=r["reviewed_at"],
-            submitted_at=r["submitted_at"],
-            created_at=r["created_at"],
-            updated_at=r["updated_at"],
+        msgspec.convert(
+            {**INSPECTION.to_wire(INSPECTION.from_db(r)), "missing_photos": m}, InspectionOut
         )
         for r, m in zip(rows, missing, strict=True)
     ]

@@ -10,9 +10,9 @@ from litestar.params import FromQuery
 
 from server.accounts.deps import require_role
 from server.accounts.schemas import CurrentUser
-from server.records import Limit, Offset
+from server.records import Limit, Offset, Page
 from server.rosters import repository
-from server.visits.schemas import Page
+from server.rosters.schemas import ServiceCenterOut, TalentOut
 
 
 class RosterController(Controller):
@@ -27,7 +27,7 @@ class RosterController(Controller):
         org_unit_id: FromQuery[UUID | None] = None,
         limit: Limit = 50,
         offset: Offset = 0,
-    ) -> Page:
+    ) -> Page[TalentOut]:
         require_role(current_user, "field_staff", "supervisor", "admin")
         total, items = await repository.list_talents(current_user, q, org_unit_id, limit, offset)
         return Page(total=total, items=items)
@@ -39,7 +39,7 @@ class RosterController(Controller):
         q: FromQuery[str | None] = None,
         limit: Limit = 50,
         offset: Offset = 0,
-    ) -> Page:
+    ) -> Page[ServiceCenterOut]:
         require_role(current_user, "field_staff", "supervisor", "admin")
         total, items = await repository.list_service_centers(current_user, q, limit, offset)
         return Page(total=total, items=items)

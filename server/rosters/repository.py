@@ -5,15 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import msgspec
 from piccolo.query.functions.aggregate import Max
 
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import roster_filter
 from server.inspections.tables import Inspection
+from server.rosters.entity import roster_wire
 from server.rosters.schemas import ServiceCenterOut, TalentOut
 from server.rosters.tables import ServiceCenter, Talent
-from server.security import FieldCipher, mask_phone
-from server.settings import get_settings
 from server.visits.tables import Visit
 
 
@@ -52,25 +52,8 @@ async def list_talents(
         .offset(offset)
     )
     last = await _latest(Visit, Visit.talent, Visit.visited_on, [r["id"] for r in rows])
-    cipher = FieldCipher(get_settings().secret_key)
     return total, [
-        TalentOut(
-            id=r["id"],
-            name=r["name"],
-            name_initials=r["name_initials"],
-            employer=r["employer"],
-            org_unit_id=r["org_unit"],
-            org_unit_name=r["org_unit_name"],
-            category=r["category"],
-            level=r["level"],
-            field=r["field"],
-            title=r["title"],
-            phone_masked=mask_phone(cipher.decrypt(r["phone_encrypted"])),
-            contact_leader=r["contact_leader"],
-            liaison_staff=r["liaison_staff"],
-            roster_year=r["roster_year"],
-            last_visited_on=last.get(r["id"]),
-        )
+        msgspec.convert({**roster_wire(r), "last_visited_on": last.get(r["id"])}, TalentOut)
         for r in rows
     ]
 
@@ -95,16 +78,8 @@ async def list_service_centers(
         Inspection, Inspection.service_center, Inspection.inspected_on, [r["id"] for r in rows]
     )
     return total, [
-        ServiceCenterOut(
-            id=r["id"],
-            name=r["name"],
-            name_initials=r["name_initials"],
-            org_unit_id=r["org_unit"],
-            org_unit_name=r["org_unit_name"],
-            address=r["address"],
-            latitude=r["latitude"],
-            longitude=r["longitude"],
-            last_inspected_on=last.get(r["id"]),
+        msgspec.convert(
+            {**roster_wire(r), "last_inspected_on": last.get(r["id"])}, ServiceCenterOut
         )
         for r in rows
     ]

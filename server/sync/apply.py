@@ -12,7 +12,8 @@ from typing import Any
 from server.accounts.schemas import CurrentUser
 from server.sync.entities import EntitySpec, utc
 from server.sync.registry import OPERATIONS, Verb
-from server.sync.unit import Rejection, Row, UnitOfWork
+from server.sync.rows import Rejection, Row
+from server.sync.unit import UnitOfWork
 from sync import protocol
 
 #: Roles that record visits and inspections.

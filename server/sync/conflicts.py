@@ -17,8 +17,9 @@ from server.db import json_load, utcnow
 from server.sync.apply import check_can_write
 from server.sync.entities import norm, wire_names
 from server.sync.registry import SOURCES, SPECS
+from server.sync.rows import Rejection
 from server.sync.tables import SyncConflict
-from server.sync.unit import Rejection, UnitOfWork
+from server.sync.unit import UnitOfWork
 from sync import protocol
 
 State = Literal["open", "resolved", "all"]

@@ -22,7 +22,8 @@ from piccolo.columns import JSON, Column, ForeignKey
 from piccolo.table import Table
 
 if TYPE_CHECKING:
-    from server.sync.unit import Row, UnitOfWork
+    from server.sync.rows import Row
+    from server.sync.unit import UnitOfWork
 
 
 def norm(value: Any) -> Any:

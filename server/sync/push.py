@@ -26,8 +26,9 @@ from server.errors import ApiError
 from server.media.links import missing_photos
 from server.sync import apply
 from server.sync.changes import stream_key
+from server.sync.rows import Rejection, Row
 from server.sync.tables import SyncMutation, SyncStream
-from server.sync.unit import Rejection, Row, UnitOfWork
+from server.sync.unit import UnitOfWork
 from server.sync.write import server_write
 from sync import protocol
 

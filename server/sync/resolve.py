@@ -22,8 +22,9 @@ from server.sync import apply, conflicts
 from server.sync.changes import stream_key
 from server.sync.entities import EntitySpec, norm
 from server.sync.registry import OPERATIONS, SPECS
+from server.sync.rows import Rejection, Row, json_text
 from server.sync.tables import SyncConflict
-from server.sync.unit import Rejection, Row, UnitOfWork, json_text
+from server.sync.unit import UnitOfWork
 from server.sync.write import ServerWrite, server_write
 from sync import protocol
 

@@ -14,7 +14,6 @@ import datetime as dt
 import functools
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
@@ -28,49 +27,9 @@ from server.db.bulk import insert_many, select_in
 from server.media.links import Listing, replace_links
 from server.sync.entities import EntitySpec, norm, utc
 from server.sync.registry import SPECS
+from server.sync.rows import Row, json_text, norm_json, validation
 from server.sync.tables import Revision, SyncConflict
 from sync import protocol
-
-
-class Rejection(Exception):
-    """A mutation the server refuses: nothing of it is applied."""
-
-    def __init__(self, code: str, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.details = details
-
-
-def validation(message: str, field_name: str | None = None) -> Rejection:
-    return Rejection("sync.validation", message, **({"field": field_name} if field_name else {}))
-
-
-@dataclass(slots=True)
-class Row:
-    spec: EntitySpec
-    #: Column name → typed value, every column of the table.
-    values: dict[str, Any]
-    new: bool
-    #: Columns changed since loaded (written by an UPDATE at flush).
-    changed: set[str] = field(default_factory=set)
-    #: Extra facts loaded with the row (e.g. the owner unit's path).
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def id(self) -> uuid.UUID:
-        return self.values["id"]
-
-    @property
-    def version(self) -> int:
-        return int(self.values["version"])
-
-    @property
-    def deleted(self) -> bool:
-        return self.values.get("deleted_at") is not None
-
-    def get(self, wire: str) -> Any:
-        return self.values[self.spec.column(wire)]
 
 
 class UnitOfWork:
@@ -423,17 +382,6 @@ def _superseded(spec: EntitySpec, previous: dict[str, Any]) -> dict[str, Any]:
         "change_seq": previous["change_seq"],
         "created_at": previous["updated_at"],
     }
-
-
-def json_text(value: Any) -> str:
-    """A value for a JSON column that may hold a bare string (piccolo would store it as is)."""
-    return msgspec.json.encode(value).decode()
-
-
-def norm_json(value: Any) -> Any:
-    if isinstance(value, str | bytes):
-        return msgspec.json.decode(value) if value else None
-    return value
 
 
 @functools.cache

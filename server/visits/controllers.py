@@ -10,9 +10,9 @@ from litestar.params import FromPath, FromQuery
 
 from server.accounts.schemas import CurrentUser
 from server.errors import not_found
-from server.records import Limit, Offset
+from server.records import Limit, Offset, Page
 from server.visits import repository
-from server.visits.schemas import Page, VisitOut
+from server.visits.schemas import VisitOut
 
 
 class VisitController(Controller):
@@ -26,7 +26,7 @@ class VisitController(Controller):
         status: FromQuery[str | None] = None,
         limit: Limit = 50,
         offset: Offset = 0,
-    ) -> Page:
+    ) -> Page[VisitOut]:
         total, items = await repository.list_visits(current_user, status, limit, offset)
         return Page(total=total, items=items)
 

@@ -10,7 +10,8 @@ from server.lookups import Lookups
 from server.rosters.tables import Talent
 from server.sync.entities import EntitySpec
 from server.sync.registry import register_record
-from server.sync.unit import Row, UnitOfWork, validation
+from server.sync.rows import Row, validation
+from server.sync.unit import UnitOfWork
 from server.visits.tables import Visit
 from sync import protocol
 

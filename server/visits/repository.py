@@ -5,12 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import msgspec
+
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import record_filter
-from server.db import json_load
+from server.demands.entity import DEMAND
 from server.demands.tables import Demand
 from server.media.links import missing_photos
 from server.records import one_in_scope, page_in_scope
+from server.visits.entity import VISIT
 from server.visits.schemas import DemandOut, VisitOut
 from server.visits.tables import Visit
 
@@ -36,56 +39,18 @@ async def _out(rows: list[dict[str, Any]], with_demands: bool) -> list[VisitOut]
             .order_by(Demand.created_at)
         ):
             demands.setdefault(d["visit"], []).append(
-                DemandOut(
-                    id=d["id"],
-                    ask_key=d["ask_key"],
-                    category=d["category"],
-                    description=d["description"],
-                    resolved_on_site=d["resolved_on_site"],
-                    status=d["status"],
-                    handler_unit_id=d["handler_unit"],
-                    due_date=d["due_date"],
-                    closed_at=d["closed_at"],
-                    satisfaction=d["satisfaction"],
-                    version=d["version"],
-                )
+                msgspec.convert(DEMAND.to_wire(DEMAND.from_db(d)), DemandOut)
             )
     return [
-        VisitOut(
-            id=r["id"],
-            version=r["version"],
-            campaign_id=r["campaign"],
-            talent_id=r["talent"],
-            talent_name=r["talent_name"],
-            target_unit_name=r["target_unit_name"],
-            visited_on=r["visited_on"],
-            mode=r["mode"],
-            visitor_id=r["visitor"],
-            visitor_name=r["visitor_name"],
-            org_unit_id=r["org_unit"],
-            org_unit_name=r["org_unit_name"],
-            visitors=json_load(r["visitors"]) or [],
-            lead_official=r["lead_official"],
-            place=r["place"],
-            latitude=r["latitude"],
-            longitude=r["longitude"],
-            accuracy=r["accuracy"],
-            located_at=r["located_at"],
-            sends=json_load(r["sends"]) or [],
-            policies=r["policies"],
-            asks=json_load(r["asks"]) or {},
-            notes=r["notes"],
-            photos=json_load(r["photos"]) or [],
-            missing_photos=missing,
-            status=r["status"],
-            review_comment=r["review_comment"],
-            reviewed_at=r["reviewed_at"],
-            submitted_at=r["submitted_at"],
-            created_at=r["created_at"],
-            updated_at=r["updated_at"],
-            demands=demands.get(r["id"], []),
+        msgspec.convert(
+            {
+                **VISIT.to_wire(VISIT.from_db(r)),
+                "missing_photos": m,
+                "demands": demands.get(r["id"], []),
+            },
+            VisitOut,
         )
-        for r, missing in zip(rows, missing, strict=True)
+        for r, m in zip(rows, missing, strict=True)
     ]
 
 

@@ -56,8 +56,3 @@ class VisitOut(msgspec.Struct, kw_only=True):
     created_at: dt.datetime
     updated_at: dt.datetime
     demands: list[DemandOut] = []
-
-
-class Page(msgspec.Struct, kw_only=True):
-    total: int
-    items: list[Any]

@@ -218,3 +218,72 @@ async def test_field_staff_cannot_resolve_into_a_submitted_record(client: Client
     # Keeping the server's value writes nothing, so it is always allowed.
     response = await client.post(url, json={"resolution": "server"}, headers=phone.headers)
     assert response.status_code == 200
+
+
+async def _resolve(client: Client, who: Device, conflict_id: str, **body: object) -> httpx.Response:
+    return await client.post(
+        f"/api/sync/conflicts/{conflict_id}/resolve", json=body, headers=who.headers
+    )
+
+
+async def test_resolving_cannot_withdraw_a_demand_someone_acted_on(client: Client) -> None:
+    phone = await device(client, "zhangsan")
+    d = demand()
+    body = visit(talent_of("zhangsan"), demands=[d])
+    await phone.push(phone.put(body))
+    # A supervisor assigned it meanwhile (the 交办 step): its visitor may no longer withdraw it.
+    await Demand.update({Demand.status: "assigned", Demand.version: 2}).where(Demand.id == d["id"])
+    withdrawn = {**body, "demands": [{**d, "deleted": True, "base_version": 1}]}
+    response = await phone.push(phone.put(withdrawn, base_version=1))
+    [conflict] = response["results"][0]["conflicts"]
+    assert (conflict["entity"], conflict["field"]) == ("demand", "_deleted")
+    response = await _resolve(client, phone, conflict["conflict_id"], resolution="client")
+    assert response.status_code == 409, response.text
+    assert response.json()["code"] == "sync.invalid_state"
+    row = await Demand.select(Demand.status, Demand.deleted_at).where(Demand.id == d["id"]).first()
+    assert row == {"status": "assigned", "deleted_at": None}
+    listed = (await client.get("/api/sync/conflicts", headers=phone.headers)).json()
+    assert [c["id"] for c in listed] == [conflict["conflict_id"]]
+
+
+async def test_an_old_deletion_conflict_cannot_delete_a_submitted_record(client: Client) -> None:
+    phone, boss, body = await _visit_edited_by_supervisor(client)
+    response = await phone.push(phone.mutation("visit.delete", id=body["id"], base_version=1))
+    conflict_id = response["results"][0]["conflicts"][0]["conflict_id"]
+    submitted = await phone.push(phone.mutation("visit.submit", id=body["id"]))
+    assert submitted["results"][0]["status"] == "applied"
+    # Deleting is the owner's alone, and only of a draft: as a push of the same delete.
+    response = await _resolve(client, boss, conflict_id, resolution="client")
+    assert (response.status_code, response.json()["code"]) == (403, "sync.forbidden")
+    response = await _resolve(client, phone, conflict_id, resolution="client")
+    assert (response.status_code, response.json()["code"]) == (409, "sync.invalid_state")
+    assert await Visit.count().where(Visit.deleted_at.is_null()) == 1
+
+
+async def test_resolving_passes_the_checks_of_a_push(client: Client) -> None:
+    phone = await device(client, "zhangsan")
+    body = visit(talent_of("zhangsan"))
+    await phone.push(phone.put(body))
+    boss = await device(client, "zhaoli")
+    await boss.push(boss.put({**body, "talent_id": talent_of("zhangsan", 1)}, base_version=1))
+    response = await phone.push(
+        phone.put({**body, "talent_id": talent_of("zhangsan", 2)}, base_version=1)
+    )
+    [conflict] = response["results"][0]["conflicts"]
+    assert conflict["field"] == "talent_id"
+    # A value of one's own is for a paragraph only, never an id (here another township's talent).
+    response = await _resolve(
+        client, boss, conflict["conflict_id"], resolution="value", value=talent_of("lisi")
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "sync.validation")
+    # The talent the phone sent has left the visitor's roster since: taking it is refused as a
+    # push of it would be.
+    elsewhere = await Talent.select(Talent.org_unit).where(Talent.id == talent_of("lisi")).first()
+    assert elsewhere is not None
+    await Talent.update({Talent.org_unit: elsewhere["org_unit"]}).where(
+        Talent.id == talent_of("zhangsan", 2)
+    )
+    response = await _resolve(client, phone, conflict["conflict_id"], resolution="client")
+    assert (response.status_code, response.json()["code"]) == (403, "sync.forbidden")
+    row = await Visit.select(Visit.talent).first()
+    assert row is not None and str(row["talent"]) == talent_of("zhangsan", 1)

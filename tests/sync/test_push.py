@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import uuid
 from typing import Any
@@ -449,3 +450,42 @@ async def test_a_mutation_the_database_refuses_is_rejected_alone(
     ]
     assert response["last_seq"] == 3
     assert await Visit.count() == 2
+
+
+async def test_a_mutation_that_fails_unexpectedly_is_rejected_alone(client: Client) -> None:
+    phone = await device(client, "zhangsan")
+    # Valid on the wire, but past year 9999 once in UTC: no check foresaw it.
+    far = visit(
+        talent_of("zhangsan", 1),
+        latitude=30.0,
+        longitude=120.0,
+        located_at="9999-12-31T23:00:00-05:00",
+    )
+    response = await phone.push(
+        phone.put(visit(talent_of("zhangsan"))),
+        phone.put(far),
+        phone.put(visit(talent_of("zhangsan", 2))),
+    )
+    assert [(r["status"], r.get("code")) for r in response["results"]] == [
+        ("applied", None),
+        ("rejected", "sync.unprocessable"),
+        ("applied", None),
+    ]
+    assert response["last_seq"] == 3
+    assert await Visit.count() == 2
+    assert not await Visit.exists().where(Visit.id == far["id"])
+
+
+async def test_a_push_nested_too_deeply_is_refused_with_a_code(client: Client) -> None:
+    phone = await device(client, "zhangsan")
+    mutation = json.dumps(phone.put(visit(talent_of("zhangsan"))))
+    deep = mutation[:-1] + ', "extra": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    body = f'{{"protocol_version": "1.0", "device_id": "phone-1", "mutations": [{deep}]}}'
+    response = await client.post(
+        "/api/sync/push",
+        content=body,
+        headers=phone.headers | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "request.validation"
+    assert await Visit.count() == 0

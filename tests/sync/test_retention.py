@@ -24,7 +24,17 @@ from server.settings import get_settings
 from server.sync.tables import Revision, SyncMutation
 from server.visits.tables import Visit
 from tests.support.client import login
-from tests.sync.helpers import Device, demand, jpeg, media_storage, sha, talent_of, visit
+from tests.sync.helpers import (
+    TEMPLATE,
+    Device,
+    centre_of,
+    demand,
+    jpeg,
+    media_storage,
+    sha,
+    talent_of,
+    visit,
+)
 
 Client = httpx.AsyncClient
 
@@ -191,3 +201,40 @@ async def test_a_refused_mutation_keeps_its_result_but_not_what_was_sent(client:
     [result] = again["results"]
     assert result["status"] == "duplicate"
     assert result["original"] == answer["results"][0]
+
+
+async def test_purging_a_record_spares_another_kind_with_the_same_id(client: Client) -> None:
+    headers = await login(client, "zhangsan", "phone-1")
+    phone = Device(client, headers, "phone-1")
+    photo = jpeg(os.urandom(5_000))
+    await put_photo(client, headers, photo)
+    # Ids are made on the phones and unique per kind only: a live inspection and a withdrawn
+    # draft visit may share one.
+    shared = str(uuid.uuid4())
+    inspection = {
+        "id": shared,
+        "service_center_id": centre_of("zhangsan"),
+        "template_id": TEMPLATE,
+        "inspected_on": "2026-11-20",
+        "photos": [sha(photo)],
+    }
+    await phone.push(phone.mutation("inspection.put", inspection=inspection))
+    await phone.push(
+        phone.mutation("inspection.put", inspection={**inspection, "notes": "复查"}, base_version=1)
+    )
+    gone = visit(talent_of("zhangsan"), id=shared, photos=[sha(photo)])
+    await phone.push(phone.put(gone), phone.mutation("visit.delete", id=shared, base_version=1))
+
+    def of(table: Any, entity: str) -> Any:
+        return (table.entity == entity) & (table.entity_id == shared)
+
+    # Relisting the visit's photos left the inspection's link alone.
+    assert await MediaLink.count().where(of(MediaLink, "inspection")) == 1
+    done = await purge(media_storage(), now=utcnow() + LATER)
+    assert done.rows == {"visit": 1}
+    assert done.photos == []
+    assert await Revision.count().where(of(Revision, "visit")) == 0
+    assert await Revision.count().where(of(Revision, "inspection")) == 1
+    assert await MediaLink.count().where(of(MediaLink, "visit")) == 0
+    assert await MediaLink.count().where(of(MediaLink, "inspection")) == 1
+    assert media_storage().path(sha(photo)).read_bytes() == photo
