@@ -39,6 +39,8 @@ Incoming = protocol.Mutation | protocol.MalformedMutation
 
 #: Errors meaning the database refused a row our checks let through (not a transient fault).
 _REFUSED = (sqlite3.IntegrityError, asyncpg.IntegrityConstraintViolationError)
+#: Errors of the database itself (connection lost, ...).
+_DATABASE = (sqlite3.Error, asyncpg.PostgresError, OSError)
 
 
 async def push(user: CurrentUser, body: bytes) -> protocol.PushResponse:
@@ -225,6 +227,8 @@ async def _one(
     except _REFUSED as exc:
         uow.rollback()
         return _rejected(m, "sync.refused", f"the database refused this change: {exc}"), []
+    except _DATABASE:
+        raise  # the database failing is no fault of the mutation: the device retries the batch
     except Exception:
         # A value no check foresaw (a date past year 9999 in UTC, ...): this mutation can never
         # apply, so it is rejected and the queue moves on; a 500 would block it for good.
