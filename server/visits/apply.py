@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -16,7 +17,7 @@ from server.sync.apply import (
 )
 from server.sync.entities import DEMAND, VISIT
 from server.sync.lookups import Lookups
-from server.sync.unit import Row, UnitOfWork, validation
+from server.sync.unit import Rejection, Row, UnitOfWork, validation
 from server.visits.tables import Demand, DemandEvent, Visit
 from sync import protocol
 
@@ -53,9 +54,9 @@ def _check(lookups: Lookups, visit: protocol.VisitIn, row: Row | None) -> dict[s
     """Checks on the visit as sent; returns its campaign."""
     changed_campaign = row is None or row.values["campaign"] != visit.campaign_id
     campaign = lookups.campaign(visit.campaign_id, require_active=changed_campaign)
-    if changed_campaign and not campaign["starts_on"] <= visit.visited_on <= campaign["ends_on"]:
-        raise validation("visited_on is outside the campaign's dates", "visited_on")
     lookups.not_future(visit.visited_on, "visited_on")
+    if changed_campaign and not campaign["starts_on"] <= visit.visited_on <= campaign["ends_on"]:
+        raise _outside(campaign, visit.visited_on)
     if visit.talent_id is not None:
         if row is None or row.values["talent"] != visit.talent_id:
             lookups.talent(visit.talent_id)
@@ -75,6 +76,21 @@ def _check(lookups: Lookups, visit: protocol.VisitIn, row: Row | None) -> dict[s
     if (visit.latitude is None) != (visit.longitude is None):
         raise validation("latitude and longitude go together", "latitude")
     return campaign
+
+
+def _outside(campaign: dict[str, Any], day: dt.date) -> Rejection:
+    """The refusal of a visit dated outside its campaign, in words the phone shows as they are:
+    what is wrong, and who can fix it when no campaign runs on that day (an admin)."""
+    starts, ends = campaign["starts_on"].isoformat(), campaign["ends_on"].isoformat()
+    return Rejection(
+        "sync.outside_campaign",
+        f"走访日期 {day.isoformat()} 不在所选走访活动（{campaign['name']}，{starts} 至 {ends}）"
+        "的起止日期内，服务器未接收。请改选走访当天进行中的走访活动；如没有，请联系管理员。",
+        field="visited_on",
+        campaign_name=campaign["name"],
+        starts_on=starts,
+        ends_on=ends,
+    )
 
 
 def _demand_status(demand: protocol.DemandIn) -> str:
