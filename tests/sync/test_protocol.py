@@ -195,6 +195,23 @@ def test_public_surface_is_sorted_and_importable() -> None:
         assert getattr(sync, name) is not None
 
 
+def _loaded_packages(imports: str) -> set[str]:
+    """The top-level packages outside the standard library that importing ``imports`` loads, in
+    a fresh interpreter."""
+    code = (
+        f"import sys, {imports}\n"
+        "print(' '.join({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names)))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(sync.__file__).parent.parent,
+    )
+    return set(run.stdout.split())
+
+
 def test_sync_package_imports_no_server_code() -> None:
     code = (
         "import sys, sync, sync.client, sync.outbox, sync.protocol, sync.cli\n"
@@ -202,3 +219,8 @@ def test_sync_package_imports_no_server_code() -> None:
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(sync.__file__).parent.parent)
+    # msgspec and httpx alone (with what they load themselves): the CLI's progress bar (tqdm)
+    # is imported only when the CLI runs.
+    loaded = _loaded_packages("sync, sync.client, sync.outbox, sync.protocol, sync.cli")
+    assert loaded - _loaded_packages("httpx, msgspec") == {"sync"}
+    assert not loaded & {"tqdm", "litestar", "piccolo", "server"}
