@@ -49,6 +49,7 @@ from uuid_utils.compat import uuid7
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from server.db import county_today  # noqa: E402
 from server.demo import DEMO_PASSWORD, demo_id  # noqa: E402
 from sync import protocol  # noqa: E402
 from tests.support.live import LiveServer, free_port  # noqa: E402
@@ -67,7 +68,7 @@ def visit_payload(i: int) -> dict[str, Any]:
         "id": visit_id,
         "campaign_id": str(demo_id("campaign/sssw")),
         "talent_id": str(demo_id(f"talent/{(i * 4) % 200}")),  # 城关镇's talents: 0, 4, 8, ...
-        "visited_on": "2026-11-20",
+        "visited_on": county_today().isoformat(),  # inside the demo campaign, any year
         "mode": "in_person",
         "visitors": ["张三"],
         "lead_official": "刘县长",
@@ -76,7 +77,7 @@ def visit_payload(i: int) -> dict[str, Any]:
         "policies": "《清源县人才新政十条》",
         "asks": {"needs": f"第{i}次走访：希望解决子女入学", "suggestions": "简化申报流程"},
         "notes": "企业研发团队扩充，需要配套政策。" * 3,
-        "device_created_at": "2026-11-20T10:30:00+08:00",
+        "device_created_at": f"{county_today().isoformat()}T10:30:00+08:00",
         "demands": [
             {
                 "id": new_id(),

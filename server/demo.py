@@ -1,7 +1,8 @@
-"""Demo data: one fictional county, its units, accounts, rosters, campaign and checklist.
+"""Demo data: one fictional county, its units, accounts, rosters, campaigns and checklist.
 
 Deterministic (fixed random seed, ids derived with uuid5), so two machines seed the same county
-and ``seed()`` is safe to run again.
+and ``seed()`` is safe to run again. Nothing names a fixed year: the campaigns and the roster
+belong to the year of the day the county is seeded (``campaign_dates``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import uuid
 from server.accounts import repository as accounts
 from server.accounts.tables import OrgUnit
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
+from server.db import county_today
 from server.rosters.pinyin import initials
 from server.rosters.tables import TALENT_CATEGORIES, ServiceCenter, Talent
 from server.security import FieldCipher
@@ -22,8 +24,20 @@ NAMESPACE = uuid.UUID("6f1d1f0e-2b7c-4d52-9a57-0e4f3c1a5b00")
 DEMO_PASSWORD = "demo1234"
 
 
+#: How far back the demo campaigns reach at least: the demo records go back three weeks.
+CAMPAIGN_LEAD = dt.timedelta(days=28)
+
+
 def demo_id(name: str) -> uuid.UUID:
+    """The fixed id of the demo row ``name`` (the same on every machine)."""
     return uuid.uuid5(NAMESPACE, name)
+
+
+def campaign_dates(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The demo campaigns' first and last day when seeded on ``today``: this year, January 1 to
+    December 31; seeded in January they open four weeks back instead, so the three weeks of demo
+    records (and tests dated a few days back) still fall inside the year's campaign."""
+    return min(dt.date(today.year, 1, 1), today - CAMPAIGN_LEAD), dt.date(today.year, 12, 31)
 
 
 COUNTY = "清源县"
@@ -187,9 +201,12 @@ CHECKLIST: list[tuple[str, str, str, float, str]] = [
 
 
 async def seed() -> bool:
-    """Create the demo county once; returns False if it was already there."""
+    """Create the demo county once, with this year's campaigns; returns False if it was already
+    there."""
     if await OrgUnit.exists().where(OrgUnit.id == demo_id(COUNTY)):
         return False
+    today = county_today()
+    starts_on, ends_on = campaign_dates(today)
     rng = random.Random(20261124)
     cipher = FieldCipher(get_settings().secret_key)
 
@@ -224,18 +241,18 @@ async def seed() -> bool:
         Campaign(
             id=demo_id("campaign/sssw"),
             code="campaign.sssw",
-            name="2026年“三送三问”人才走访",
+            name=f"{today.year}年“三送三问”人才走访",
             org_unit=county.id,
             send_items=SEND_ITEMS,
             ask_items=ASK_ITEMS,
             target_kind="talent",
-            starts_on=dt.date(2026, 1, 1),
-            ends_on=dt.date(2026, 12, 31),
+            starts_on=starts_on,
+            ends_on=ends_on,
         ),
         Campaign(
             id=demo_id("campaign/slsc"),
             code="campaign.slsc",
-            name="2026年“三联三促”走访",
+            name=f"{today.year}年“三联三促”走访",
             org_unit=county.id,
             send_items=[
                 {"key": "policy", "label": "联政策"},
@@ -249,8 +266,8 @@ async def seed() -> bool:
                 {"key": "suggestions", "label": "问策"},
             ],
             target_kind="unit",
-            starts_on=dt.date(2026, 1, 1),
-            ends_on=dt.date(2026, 12, 31),
+            starts_on=starts_on,
+            ends_on=ends_on,
         ),
     )
 
@@ -297,7 +314,7 @@ async def seed() -> bool:
                 phone_encrypted=cipher.encrypt(f"13{rng.randint(100000000, 999999999)}"),
                 contact_leader=rng.choice(["刘县长", "陈部长", "周书记", "吴副县长"]),
                 liaison_staff=rng.choice(["张三", "李四", "王五"]),
-                roster_year=2026,
+                roster_year=today.year,
             )
         )
     await Talent.insert(*talents)

@@ -150,6 +150,7 @@ def _summary(report: PushReport, outbox: Outbox) -> str:
 
 
 async def push_file(args: argparse.Namespace, password: str) -> int:
+    # Only the command line shows a progress bar: importing ``sync`` needs msgspec and httpx alone.
     from tqdm import tqdm
 
     path = Path(args.file)

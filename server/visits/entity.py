@@ -3,6 +3,7 @@ demands, and what submitting it requires. Registered by ``server.domains``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from server.demands.entity import DEMAND, settle_on_site
@@ -10,7 +11,7 @@ from server.lookups import Lookups
 from server.rosters.tables import Talent
 from server.sync.entities import EntitySpec
 from server.sync.registry import register_record
-from server.sync.rows import Row, validation
+from server.sync.rows import Rejection, Row, validation
 from server.sync.unit import UnitOfWork
 from server.visits.tables import Visit
 from sync import protocol
@@ -23,14 +24,29 @@ async def _prefetch(uow: UnitOfWork, visits: list[protocol.VisitIn], rows: list[
     )
 
 
+def _outside(campaign: dict[str, Any], day: dt.date) -> Rejection:
+    """The refusal of a visit dated outside its campaign, in words the phone shows as they are:
+    what is wrong, and who can fix it when no campaign runs on that day (an admin)."""
+    starts, ends = campaign["starts_on"].isoformat(), campaign["ends_on"].isoformat()
+    return Rejection(
+        "sync.outside_campaign",
+        f"走访日期 {day.isoformat()} 不在所选走访活动（{campaign['name']}，{starts} 至 {ends}）"
+        "的起止日期内，服务器未接收。请改选走访当天进行中的走访活动；如没有，请联系管理员。",
+        field="visited_on",
+        campaign_name=campaign["name"],
+        starts_on=starts,
+        ends_on=ends,
+    )
+
+
 def _check(uow: UnitOfWork, visit: protocol.VisitIn, row: Row | None) -> None:
     """Checks on the visit as sent."""
     lookups = Lookups.of(uow)
     changed_campaign = row is None or row.values["campaign"] != visit.campaign_id
     campaign = lookups.campaign(visit.campaign_id, require_active=changed_campaign)
-    if changed_campaign and not campaign["starts_on"] <= visit.visited_on <= campaign["ends_on"]:
-        raise validation("visited_on is outside the campaign's dates", "visited_on")
     lookups.not_future(visit.visited_on, "visited_on")
+    if changed_campaign and not campaign["starts_on"] <= visit.visited_on <= campaign["ends_on"]:
+        raise _outside(campaign, visit.visited_on)
     if visit.talent_id is not None:
         if row is None or row.values["talent"] != visit.talent_id:
             lookups.talent(visit.talent_id)

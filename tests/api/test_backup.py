@@ -146,13 +146,16 @@ async def test_keep_removes_older_backups_and_abandoned_ones(
     made = [await backup(backups, now=utcnow() - dt.timedelta(days=3 - i)) for i in range(3)]
     assert [b.removed for b in made] == [[], [], []]  # keep=0: every backup stays
     # A backup that died two days ago left a folder without a manifest; one started a minute
-    # ago may still be writing.
+    # ago may still be writing. Both times are set from the app's clock: under a faked clock
+    # (faketime) a new folder's real modification time could look a year old.
     dead = backups / "zoufang-20000101-000000"
     dead.mkdir()
     two_days_ago = (utcnow() - dt.timedelta(days=2)).timestamp()
     os.utime(dead, (two_days_ago, two_days_ago))
     running = backups / "zoufang-20000101-000001"
     running.mkdir()
+    a_minute_ago = (utcnow() - dt.timedelta(minutes=1)).timestamp()
+    os.utime(running, (a_minute_ago, a_minute_ago))
 
     newest = await backup(backups, keep=2)
     assert newest.removed == sorted([dead, made[0].path, made[1].path])

@@ -15,19 +15,31 @@ import openpyxl
 from server.audit.tables import AuditLog
 from server.db import json_load
 from server.demands.tables import Demand
+from server.db import SHANGHAI, county_today, json_load
 from server.demo import demo_id
 from server.rosters.tables import Talent
 from server.visits.tables import Visit
 from tests.support.client import login
 from tests.support.factories import make_visit
 
-WEEK = "2026-W47"  # Monday 16 to Sunday 22 November 2026, before "today" (the 24th or later)
+# The week two weeks back, whatever the calendar says: ended before today, and (with the week
+# before it) inside the demo campaign, which reaches at least four weeks back.
+_MONDAY = county_today() - dt.timedelta(
+    days=14 + (county_today() - dt.timedelta(days=14)).weekday()
+)
+_YEAR, _WEEK, _ = _MONDAY.isocalendar()
+WEEK = f"{_YEAR}-W{_WEEK:02d}"
 HRSS = demo_id("县人力资源和社会保障局")
 
 
-def _at(day: int, hour: int = 10) -> dt.datetime:
-    """A moment of November 2026, county time."""
-    return dt.datetime(2026, 11, day, hour, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+def _day(n: int) -> dt.date:
+    """The week's Monday plus ``n`` days."""
+    return _MONDAY + dt.timedelta(days=n)
+
+
+def _at(n: int, hour: int = 10) -> dt.datetime:
+    """A moment of the week's Monday plus ``n`` days, county time."""
+    return dt.datetime.combine(_day(n), dt.time(hour), SHANGHAI)
 
 
 async def _demand(visit_id: uuid.UUID, **values: Any) -> None:
@@ -39,30 +51,31 @@ async def _county_week() -> dict[str, str]:
     """Approved visits of 城关镇 talents 0, 4, 8 in the week: one demand waits, one is overdue,
     one was closed on time with a satisfied talent; 张三 has one more visit pending review and
     李四 one returned this week; an approved visit of the week before counts only in coverage."""
-    await make_visit("zhangsan", 0, status="approved")
-    overdue = await make_visit("zhangsan", 4, status="approved")
+    thursday = _day(4)
+    await make_visit("zhangsan", 0, status="approved", visited_on=thursday)
+    overdue = await make_visit("zhangsan", 4, status="approved", visited_on=thursday)
     await _demand(
         overdue,
         status="assigned",
         handler_unit=HRSS,
-        assigned_at=_at(17),
-        due_date=dt.date(2026, 11, 19),
+        assigned_at=_at(1),
+        due_date=_day(3),
     )
-    closed = await make_visit("zhangsan", 8, status="approved")
+    closed = await make_visit("zhangsan", 8, status="approved", visited_on=thursday)
     await _demand(
         closed,
         status="closed",
         handler_unit=HRSS,
-        assigned_at=_at(16),
-        due_date=dt.date(2026, 11, 25),
-        closed_at=_at(18),
+        assigned_at=_at(0),
+        due_date=_day(9),
+        closed_at=_at(2),
         satisfaction="satisfied",
     )
-    pending = await make_visit("zhangsan", 12, status="submitted")
-    await Visit.update({Visit.submitted_at: _at(21)}).where(Visit.id == pending)
-    returned = await make_visit("lisi", 1, status="returned")
-    await Visit.update({Visit.reviewed_at: _at(19)}).where(Visit.id == returned)
-    await make_visit("zhangsan", 16, status="approved", visited_on=dt.date(2026, 11, 10))
+    pending = await make_visit("zhangsan", 12, status="submitted", visited_on=thursday)
+    await Visit.update({Visit.submitted_at: _at(5)}).where(Visit.id == pending)
+    returned = await make_visit("lisi", 1, status="returned", visited_on=thursday)
+    await Visit.update({Visit.reviewed_at: _at(3)}).where(Visit.id == returned)
+    await make_visit("zhangsan", 16, status="approved", visited_on=_day(-6))
     talent = await Talent.select(Talent.name).where(Talent.id == demo_id("talent/4")).first()
     assert talent is not None
     return {"overdue_talent": talent["name"]}
@@ -79,11 +92,12 @@ async def test_the_figures_of_a_week(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["starts_on"], body["ends_on"], body["as_of"]) == (
-        "2026-11-16",
-        "2026-11-22",
-        "2026-11-22",
+        _day(0).isoformat(),
+        _day(6).isoformat(),
+        _day(6).isoformat(),
     )
-    assert (body["unit_name"], body["campaign_name"]) == ("清源县", "2026年“三送三问”人才走访")
+    campaign = f"{county_today().year}年“三送三问”人才走访"  # the demo's, of the year seeded
+    assert (body["unit_name"], body["campaign_name"]) == ("清源县", campaign)
     o = body["overview"]
     assert (o["visits"], o["talents_visited"], o["roster_size"], o["covered"]) == (3, 3, 200, 4)
     assert o["coverage_rate"] == 0.02
@@ -119,8 +133,8 @@ async def test_the_figures_of_a_week(client: httpx.AsyncClient) -> None:
             masked,
             "申请人才公寓",
             "县人力资源和社会保障局",
-            "2026-11-17",
-            "2026-11-19",
+            _day(1).isoformat(),
+            _day(3).isoformat(),
             3,
             "已交办",
             0,
@@ -135,7 +149,7 @@ async def test_exports_open_in_excel_and_are_audited(client: httpx.AsyncClient) 
     xlsx = await client.get(f"/api/reports/weekly/export?week={WEEK}&format=xlsx", headers=boss)
     assert xlsx.status_code == 200, xlsx.text
     assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
-    assert "filename*=UTF-8''%E5%91%A8%E6%8A%A5-2026-W47" in xlsx.headers["content-disposition"]
+    assert f"filename*=UTF-8''%E5%91%A8%E6%8A%A5-{WEEK}" in xlsx.headers["content-disposition"]
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert book.sheetnames == [
         "说明",
@@ -154,13 +168,15 @@ async def test_exports_open_in_excel_and_are_audited(client: httpx.AsyncClient) 
     assert rows["累计办结（办结率）"][2].value == 0.5
     assert rows["累计办结（办结率）"][2].number_format == "0.0%"
     late = book["超期诉求清单"]
-    assert late.cell(row=4, column=6).value == dt.datetime(2026, 11, 19)
+    assert late.cell(row=4, column=6).value == dt.datetime.combine(_day(3), dt.time())
 
     response = await client.get(f"/api/reports/weekly/export?week={WEEK}&format=csv", headers=boss)
     assert response.status_code == 200
     assert response.content.startswith("\ufeff".encode())
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert lines[0][0] == "清源县 走访工作周报 2026年第47周（11月16日—11月22日）"
+    monday, sunday = _day(0), _day(6)
+    span = f"{monday.month}月{monday.day}日—{sunday.month}月{sunday.day}日"
+    assert lines[0][0] == f"清源县 走访工作周报 {_YEAR}年第{_WEEK}周（{span}）"
     at = lines.index(["一、总体情况"])
     assert lines[at + 1] == ["指标", "数值", "比率"]
     assert ["累计办结（办结率）", "1", "50.0%"] in lines

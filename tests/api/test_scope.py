@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import httpx
 
+from server.db import county_today
 from server.demo import demo_id
 from tests.support.client import login
 from tests.support.factories import make_visit
@@ -85,11 +88,12 @@ async def test_roster_search_by_pinyin_initials(client: Client) -> None:
 
 
 async def test_roster_shows_last_visit(client: Client) -> None:
-    await make_visit("zhangsan", talent=0)
+    day = county_today() - dt.timedelta(days=3)
+    await make_visit("zhangsan", talent=0, visited_on=day)
     headers = await login(client, "zhangsan")
     items = (await client.get("/api/talents?limit=200", headers=headers)).json()["items"]
     visited = {t["id"]: t["last_visited_on"] for t in items}
-    assert visited[str(demo_id("talent/0"))] == "2026-11-20"
+    assert visited[str(demo_id("talent/0"))] == day.isoformat()
     assert visited[str(demo_id("talent/4"))] is None
 
 

@@ -36,7 +36,7 @@ def submitted_visit_with_demand(live_server: LiveServer) -> tuple[str, str]:
         "id": visit_id,
         "campaign_id": str(demo_id("campaign/sssw")),
         "talent_id": str(demo_id("talent/1")),  # 东湖街道's
-        "visited_on": "2026-11-20",
+        "visited_on": dt.datetime.now(SHANGHAI).date().isoformat(),  # in the demo campaign
         "mode": "in_person",
         "visitors": ["李四"],
         "asks": {"needs": "孩子明年上小学"},

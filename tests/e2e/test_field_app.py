@@ -30,6 +30,7 @@ from playwright.sync_api import (
     expect,
 )
 
+from server.db import county_today
 from sync import protocol
 from tests.e2e.conftest import HERE
 from tests.e2e.test_foundation import sign_in, wait_for_service_worker
@@ -148,7 +149,7 @@ def record_visit(page: Page) -> dict[str, Any]:
     page.get_by_test_id("tile-visit").click()
     expect(page.get_by_test_id("visit-form")).to_be_visible()
     expect(page.get_by_test_id("visit-campaign").locator("input")).to_have_value(
-        "2026年“三送三问”人才走访"
+        f"{county_today().year}年“三送三问”人才走访"  # the demo's campaign of this year
     )
     visit_id = page.url.rsplit("/", 1)[-1].split("?")[0]
 

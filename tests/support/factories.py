@@ -8,6 +8,7 @@ import uuid
 from server.accounts.tables import User
 from server.db import utcnow
 from server.demands.tables import Demand, DemandEvent
+from server.db import county_today, utcnow
 from server.demo import demo_id
 from server.visits.tables import Visit
 
@@ -18,9 +19,10 @@ async def make_visit(
     *,
     status: str = "submitted",
     photos: list[str] | None = None,
-    visited_on: dt.date = dt.date(2026, 11, 20),
+    visited_on: dt.date | None = None,
 ) -> uuid.UUID:
-    """A visit recorded by ``username`` (in their unit) of demo talent number ``talent``."""
+    """A visit recorded by ``username`` (in their unit) of demo talent number ``talent``, on
+    ``visited_on`` (today by default: inside the demo campaign)."""
     user = await User.select(User.id, User.org_unit).where(User.username == username).first()
     assert user is not None
     visit_id = uuid.uuid4()
@@ -29,7 +31,7 @@ async def make_visit(
             id=visit_id,
             campaign=demo_id("campaign/sssw"),
             talent=demo_id(f"talent/{talent}"),
-            visited_on=visited_on,
+            visited_on=visited_on or county_today(),
             mode="in_person",
             visitor=user["id"],
             org_unit=user["org_unit"],

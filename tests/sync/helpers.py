@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from server.db import county_today
 from server.demo import demo_id
 from server.media.storage import LocalDiskStorage
 from server.settings import get_settings
@@ -37,12 +38,13 @@ def item(n: int) -> str:
 
 
 def visit(talent: str, **fields: Any) -> dict[str, Any]:
-    """A valid visit body (a new id unless given)."""
+    """A valid visit body (a new id unless given), dated today: always inside the demo
+    campaign, whatever the calendar says."""
     body: dict[str, Any] = {
         "id": str(uuid.uuid4()),
         "campaign_id": CAMPAIGN,
         "talent_id": talent,
-        "visited_on": "2026-11-20",
+        "visited_on": county_today().isoformat(),
         "mode": "in_person",
         "visitors": ["张三"],
         "sends": ["policy"],

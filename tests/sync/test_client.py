@@ -16,7 +16,7 @@ import pytest
 
 from server.accounts.tables import DeviceToken
 from server.app import create_app
-from server.db import json_load
+from server.db import county_today, json_load
 from server.demo import DEMO_PASSWORD
 from server.media.controllers import provide_storage
 from server.media.tables import Media
@@ -240,7 +240,7 @@ async def test_push_file_reads_json_and_csv_and_is_idempotent(
     (tmp_path / "visits.csv").write_text(
         "\ufeffcampaign_id,talent_id,visited_on,mode,visitors,sends,ask.needs,"
         "demand.category,demand.description,notes\n"
-        f"{CAMPAIGN},{talent_of('zhangsan', 2)},2026-11-19,phone,张三;李四,policy;care,"
+        f"{CAMPAIGN},{talent_of('zhangsan', 2)},{county_today() - dt.timedelta(days=1)},phone,张三;李四,policy;care,"
         "需要实验室,funding,申请科研经费,电话回访\n",
         encoding="utf-8",
     )

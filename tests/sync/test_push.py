@@ -161,7 +161,7 @@ async def test_validation_codes(client: Client) -> None:
     talent = talent_of("zhangsan")
     cases = {
         "sync.not_found": visit(talent, campaign_id=str(uuid.uuid4())),
-        "sync.validation": visit(talent, visited_on="2025-06-01"),  # before the campaign
+        "sync.outside_campaign": visit(talent, visited_on="2025-06-01"),  # before the campaign
     }
     future = (dt.date.today() + dt.timedelta(days=5)).isoformat()
     mutations = [phone.put(body) for body in cases.values()]
@@ -176,7 +176,7 @@ async def test_validation_codes(client: Client) -> None:
     codes = [r.get("code") for r in response["results"]]
     assert codes == [
         "sync.not_found",
-        "sync.validation",
+        "sync.outside_campaign",
         "sync.validation",
         "sync.validation",
         "sync.validation",
@@ -185,7 +185,20 @@ async def test_validation_codes(client: Client) -> None:
         "sync.validation",
         "sync.not_found",
     ]
-    assert response["results"][1]["details"] == {"field": "visited_on"}
+    campaign = await Campaign.select().where(Campaign.id == demo_id("campaign/sssw")).first()
+    assert campaign is not None
+    starts, ends = campaign["starts_on"].isoformat(), campaign["ends_on"].isoformat()
+    # A stable code, and a message the phone shows as it is (Chinese, naming who can help).
+    assert response["results"][1]["details"] == {
+        "field": "visited_on",
+        "campaign_name": campaign["name"],
+        "starts_on": starts,
+        "ends_on": ends,
+    }
+    assert response["results"][1]["message"] == (
+        f"走访日期 2025-06-01 不在所选走访活动（{campaign['name']}，{starts} 至 {ends}）"
+        "的起止日期内，服务器未接收。请改选走访当天进行中的走访活动；如没有，请联系管理员。"
+    )
     assert await Visit.count() == 0
 
 
