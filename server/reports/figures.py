@@ -10,7 +10,7 @@ before the due date; overdue = assigned, past its due date and not closed; satis
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pypinyin import lazy_pinyin
@@ -40,25 +40,44 @@ def _by_name(name: str) -> list[str]:
     return lazy_pinyin(name)
 
 
-def overview(visits: Counts, demands: Counts, roster_size: int) -> dict[str, float | int | None]:
-    """The overview figures by name, from ``queries.visit_counts`` and ``demand_counts``."""
+def add_up(rows: Iterable[Counts], by: str | None = None) -> dict[Any, dict[str, int]]:
+    """The rows' counters summed per value of the column ``by`` (all rows under None when no
+    column is named); text columns are left out."""
+    totals: dict[Any, dict[str, int]] = {}
+    for row in rows:
+        into = totals.setdefault(row[by] if by else None, {})
+        for name, value in row.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                into[name] = into.get(name, 0) + value
+    return totals
+
+
+def overview(
+    visits: Sequence[Counts], demands: Sequence[Counts], roster: Sequence[Counts]
+) -> dict[str, float | int | None]:
+    """The overview figures by name, from ``queries.visit_figures`` (its whole-area row),
+    ``demand_figures`` and ``roster_figures``."""
+    v = next(row for row in visits if row["township"] is None)
+    d = add_up(demands).get(None, {})
+    roster_size = sum(row["roster"] for row in roster)
+    closed, assigned = d.get("closed", 0), d.get("assigned", 0)
     return {
-        "visits": visits["visits"],
-        "talents_visited": visits["talents_visited"],
+        "visits": v["visits"],
+        "talents_visited": v["talents_visited"],
         "roster_size": roster_size,
-        "covered": visits["covered"],
-        "coverage_rate": rate(visits["covered"], roster_size),
-        "demands_collected": demands["collected"],
-        "resolved_on_site": demands["resolved_on_site"],
-        "assigned_this_week": demands["assigned_this_week"],
-        "closed_this_week": demands["closed_this_week"],
-        "assigned": demands["assigned"],
-        "closed": demands["closed"],
-        "closure_rate": rate(demands["closed"], demands["assigned"]),
-        "closed_on_time": demands["closed_on_time"],
-        "on_time_rate": rate(demands["closed_on_time"], demands["closed"]),
-        "overdue": demands["overdue"],
-        "satisfaction_rate": rate(demands["pleased"], demands["rated"]),
+        "covered": v["covered"],
+        "coverage_rate": rate(v["covered"], roster_size),
+        "demands_collected": d.get("collected", 0),
+        "resolved_on_site": d.get("resolved_on_site", 0),
+        "assigned_this_week": d.get("assigned_this_week", 0),
+        "closed_this_week": d.get("closed_this_week", 0),
+        "assigned": assigned,
+        "closed": closed,
+        "closure_rate": rate(closed, assigned),
+        "closed_on_time": d.get("closed_on_time", 0),
+        "on_time_rate": rate(d.get("closed_on_time", 0), closed),
+        "overdue": d.get("overdue", 0),
+        "satisfaction_rate": rate(d.get("pleased", 0), d.get("rated", 0)),
     }
 
 
@@ -92,25 +111,32 @@ def overview_section(o: Mapping[str, Any]) -> Section:
 
 
 def township_section(
-    townships: Sequence[Mapping[str, Any]], figures: Mapping[str, Mapping[str, Counts]]
+    townships: Sequence[Counts],
+    visits: Sequence[Counts],
+    demands: Sequence[Counts],
+    roster: Sequence[Counts],
 ) -> Section:
-    """二、分镇街情况: a row per township (``name``, ``path``), in pinyin order, from
-    ``queries.by_township``; a township nothing counted in has zeros."""
+    """二、分镇街情况: a row per township (``name``, ``path``), in pinyin order, from the
+    township rows of ``queries.visit_figures``, ``demand_figures`` and ``roster_figures``; a
+    township nothing counted in has zeros."""
+    visited = {row["township"]: row for row in visits if row["township"] is not None}
+    raised = add_up(demands, by="township")
+    listed = add_up(roster, by="township")
     rows = []
     for town in sorted(townships, key=lambda t: _by_name(t["name"])):
         path = town["path"]
-        roster = figures["talents"].get(path, {}).get("roster", 0)
-        v = figures["visits"].get(path, {})
-        d = figures["demands"].get(path, {})
+        size = listed.get(path, {}).get("roster", 0)
+        v = visited.get(path, {})
+        d = raised.get(path, {})
         covered, assigned, closed = v.get("covered", 0), d.get("assigned", 0), d.get("closed", 0)
         rows.append(
             [
                 town["name"],
-                roster,
+                size,
                 v.get("visits", 0),
                 v.get("talents_visited", 0),
                 covered,
-                rate(covered, roster),
+                rate(covered, size),
                 d.get("collected", 0),
                 d.get("resolved_on_site", 0),
                 assigned,
@@ -141,14 +167,17 @@ def township_section(
     )
 
 
-def handler_section(handlers: Sequence[Counts]) -> Section:
-    """三、承办单位办理情况: a row per handler unit, from ``queries.by_handler``."""
+def handler_section(demands: Sequence[Counts]) -> Section:
+    """三、承办单位办理情况: a row per handler unit with demands assigned, from
+    ``queries.demand_figures``."""
+    handlers = {name: h for name, h in add_up(demands, by="handler").items() if h["assigned"]}
     rows = []
-    for h in sorted(handlers, key=lambda h: _by_name(h["handler"] or NO_HANDLER)):
+    for name in sorted(handlers, key=lambda n: _by_name(n or NO_HANDLER)):
+        h = handlers[name]
         closed, on_time = h["closed"], h["closed_on_time"]
         rows.append(
             [
-                h["handler"] or NO_HANDLER,
+                name or NO_HANDLER,
                 h["assigned"],
                 h["assigned_this_week"],
                 on_time,
@@ -157,7 +186,7 @@ def handler_section(handlers: Sequence[Counts]) -> Section:
                 h["overdue"],
                 rate(closed, h["assigned"]),
                 rate(on_time, closed),
-                h["unsatisfied"],
+                h["unsatisfied_assigned"],
             ]
         )
     return Section(
@@ -195,17 +224,19 @@ def visitor_section(visitors: Sequence[Counts]) -> Section:
     )
 
 
-def category_section(categories: Sequence[Counts]) -> Section:
-    """五、诉求分类: count, share and solved per category, the largest first."""
-    total = sum(c["demands"] for c in categories)
+def category_section(demands: Sequence[Counts]) -> Section:
+    """五、诉求分类: count, share and solved per category, the largest first, from
+    ``queries.demand_figures``."""
+    categories = add_up(demands, by="category")
+    total = sum(c["demands"] for c in categories.values())
     rows = [
         [
-            labels.label(labels.DEMAND_CATEGORY, c["category"]),
+            labels.label(labels.DEMAND_CATEGORY, name),
             c["demands"],
             rate(c["demands"], total),
             c["solved"],
         ]
-        for c in sorted(categories, key=lambda c: (-c["demands"], c["category"]))
+        for name, c in sorted(categories.items(), key=lambda kv: (-kv[1]["demands"], kv[0]))
     ]
     return Section(
         key="by_category",

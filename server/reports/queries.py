@@ -17,7 +17,7 @@ from piccolo.table import Table
 
 from server.accounts.tables import OrgUnit, User
 from server.campaigns.tables import Campaign
-from server.db import is_postgres
+from server.db import SHANGHAI, is_postgres
 from server.inspections.tables import Inspection, Rectification
 from server.rosters.tables import Talent
 from server.visits.tables import Demand, Visit
@@ -39,22 +39,37 @@ class Scope:
     sunday: dt.date
     #: The day cumulative and overdue figures are taken at.
     as_of: dt.date
+    #: The units that get a row in the township table (townships, or the area's own unit).
+    township_ids: tuple[uuid.UUID, ...] = ()
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    """The moment a county day begins."""
+    return dt.datetime.combine(day, dt.time(), SHANGHAI)
 
 
 _PARAM = re.compile(r"(?<![:\w]):([a-z_0-9]+)")
 
 
-async def _run(sql: str, scope: Scope, **extra: Any) -> list[dict[str, Any]]:
-    """Run ``sql`` with ``:name`` parameters taken from the scope (or ``extra``), on either
-    engine; table names and date expressions are filled in first."""
-    values = {
+async def _run(sql: str, scope: Scope) -> list[dict[str, Any]]:
+    """Run ``sql`` with ``:name`` parameters taken from the scope, on either engine; table
+    names and date expressions are filled in first.
+
+    Moments compare with the moments county days begin (``week_from``, ``week_to``,
+    ``as_of_end``): on SQLite piccolo stores every moment as UTC text of one layout, which
+    sorts as the moments do, and a comparison is cheaper than each row's county date."""
+    one_day = dt.timedelta(days=1)
+    values: dict[str, Any] = {
         "subtree": f"{scope.unit_path}%",
         "campaign": scope.campaign_id,
         "start": scope.start,
         "monday": scope.monday,
         "sunday": scope.sunday,
         "as_of": scope.as_of,
-        **extra,
+        "week_from": _midnight(scope.monday),
+        "week_to": _midnight(scope.sunday + one_day),
+        "as_of_end": _midnight(scope.as_of + one_day),
+        **{f"township_{i}": unit for i, unit in enumerate(scope.township_ids)},
     }
     args: list[Any] = []
 
@@ -62,7 +77,8 @@ async def _run(sql: str, scope: Scope, **extra: Any) -> list[dict[str, Any]]:
         args.append(values[match[1]])
         return "{}"
 
-    template = _PARAM.sub(bind, _expand(sql))
+    ids = ", ".join(f":township_{i}" for i in range(len(scope.township_ids))) or "NULL"
+    template = _PARAM.sub(bind, _expand(sql.replace("TOWNSHIP_IDS", ids)))
     return await Visit.raw(template, *args)
 
 
@@ -91,36 +107,40 @@ def _expand(sql: str) -> str:
 
 
 # Conditions shared by the queries below (``d`` a demand, ``v``/``vv`` a visit).
+_AREA = "IN (SELECT id FROM UNIT WHERE path LIKE :subtree)"
 _IN_WEEK = "v.visited_on BETWEEN :monday AND :sunday"
-_DEMAND_WEEK = "vv.visited_on BETWEEN :monday AND :sunday"
-_ASSIGNED = "DAY(d.assigned_at) <= :as_of"
-_CLOSED = "DAY(d.closed_at) <= :as_of"
-_OPEN = "(d.closed_at IS NULL OR DAY(d.closed_at) > :as_of)"
+_ASSIGNED = "d.assigned_at < :as_of_end"
+_CLOSED = "d.closed_at < :as_of_end"
+_OPEN = "(d.closed_at IS NULL OR d.closed_at >= :as_of_end)"
 _OVERDUE = f"{_ASSIGNED} AND d.due_date < :as_of AND {_OPEN}"
 _ON_TIME = f"{_ASSIGNED} AND {_CLOSED} AND DAY(d.closed_at) <= d.due_date"
-_RATED = "d.satisfaction IS NOT NULL AND d.satisfaction <> ''"
-_PLEASED = "d.satisfaction IN ('satisfied', 'basically_satisfied')"
-_UNSATISFIED = "d.satisfaction = 'unsatisfied'"
 _PENDING = "v.status = 'submitted'"
-_TOWNSHIP_JOIN = " JOIN unit_township ut ON ut.unit_id = {alias}.org_unit"
+_RETURNED = "v.status = 'returned'"
+
+
+def _within(column: str) -> str:
+    """A moment that falls in the week (county time)."""
+    return f"{column} >= :week_from AND {column} < :week_to"
+
+
 #: Each unit of the area with the township row it counts in (the longest township path above
-#: it; none for units outside every township, such as county departments).
-_UNIT_TOWNSHIP = """WITH unit_township AS (
+#: it; none for units outside every township, such as county departments). A few hundred rows
+#: at most, made once per query.
+_UNIT_TOWNSHIP = """unit_township AS MATERIALIZED (
   SELECT u.id AS unit_id, (
     SELECT t.path FROM UNIT t WHERE t.id IN (TOWNSHIP_IDS) AND u.path LIKE t.path || '%'
     ORDER BY length(t.path) DESC LIMIT 1
   ) AS township
   FROM UNIT u WHERE u.path LIKE :subtree
-)
-"""
+)"""
 
 
 def _visits(scope: Scope, *, approved: bool, join: str = "") -> str:
     """FROM and WHERE for the area's visits that are not drafts, up to the week's end
     (``approved``: only approved ones since the start)."""
     sql = (
-        f"VISIT v JOIN UNIT vu ON vu.id = v.org_unit{join} WHERE v.deleted_at IS NULL"
-        " AND v.status <> 'draft' AND v.visited_on <= :sunday AND vu.path LIKE :subtree"
+        f"VISIT v{join} WHERE v.deleted_at IS NULL AND v.status <> 'draft'"
+        f" AND v.visited_on <= :sunday AND v.org_unit {_AREA}"
     )
     if approved:
         sql += " AND v.status = 'approved' AND v.visited_on >= :start"
@@ -130,151 +150,115 @@ def _visits(scope: Scope, *, approved: bool, join: str = "") -> str:
 def _demands(scope: Scope, join: str = "") -> str:
     """FROM and WHERE for the demands of the area's approved visits since the start."""
     sql = (
-        "DEMAND d JOIN VISIT vv ON vv.id = d.visit JOIN UNIT vu ON vu.id = vv.org_unit"
-        f"{join} WHERE d.deleted_at IS NULL AND vv.deleted_at IS NULL"
-        " AND vv.status = 'approved' AND vv.visited_on BETWEEN :start AND :sunday"
-        " AND vu.path LIKE :subtree"
+        f"DEMAND d JOIN VISIT vv ON vv.id = d.visit{join} WHERE d.deleted_at IS NULL"
+        " AND vv.deleted_at IS NULL AND vv.status = 'approved'"
+        f" AND vv.visited_on BETWEEN :start AND :sunday AND vv.org_unit {_AREA}"
     )
     return sql + (" AND vv.campaign = :campaign" if scope.campaign_id else "")
 
 
-def _count(condition: str, what: str = "1") -> str:
-    return f"count(CASE WHEN {condition} THEN {what} END)"
+def _count(condition: str) -> str:
+    return f"count(CASE WHEN {condition} THEN 1 END)"
 
 
-def _within(column: str) -> str:
-    """A moment that falls in the week (county time)."""
-    return f"DAY({column}) BETWEEN :monday AND :sunday"
+def _sum(column: str) -> str:
+    """A total as an integer on both engines (PostgreSQL's sum of counts is numeric)."""
+    return f"CAST(COALESCE(sum({column}), 0) AS integer)"
 
 
-_VISIT_FIGURES = ", ".join(
-    (
-        f"{_count(_IN_WEEK)} AS visits",
-        f"count(DISTINCT CASE WHEN {_IN_WEEK} THEN v.talent END) AS talents_visited",
-        "count(DISTINCT v.talent) AS covered",
+async def visit_figures(scope: Scope) -> list[dict[str, Any]]:
+    """Approved visits of the week, distinct talents visited in the week and talents covered
+    since the start: a row per township path, and one for the whole area (township None).
+
+    Visits are first counted per unit and talent, so the rows joined to townships are a few
+    per talent, not one per visit."""
+    totals = (
+        f"{_sum('p.week_visits')} AS visits,"
+        " count(DISTINCT CASE WHEN p.week_visits > 0 THEN p.talent END) AS talents_visited,"
+        " count(DISTINCT p.talent) AS covered"
     )
-)
-_DEMAND_FIGURES = ", ".join(
-    (
-        f"{_count(_DEMAND_WEEK)} AS collected",
-        f"{_count(_DEMAND_WEEK + ' AND d.resolved_on_site')} AS resolved_on_site",
-        f"{_count(_ASSIGNED)} AS assigned",
-        f"{_count(_ASSIGNED + ' AND ' + _CLOSED)} AS closed",
-        f"{_count(_OVERDUE)} AS overdue",
-    )
-)
-
-
-async def visit_counts(scope: Scope) -> dict[str, int]:
-    """Approved visits of the week, distinct talents visited in the week, talents covered."""
-    rows = await _run(f"SELECT {_VISIT_FIGURES} FROM {_visits(scope, approved=True)}", scope)
-    return rows[0]
-
-
-async def roster_size(scope: Scope) -> int:
-    """Talents on the area's roster."""
-    rows = await _run(
-        "SELECT count(*) AS n FROM TALENT t JOIN UNIT tu ON tu.id = t.org_unit"
-        " WHERE t.deleted_at IS NULL AND tu.path LIKE :subtree",
+    return await _run(
+        f"WITH {_UNIT_TOWNSHIP}, per_unit AS MATERIALIZED ("
+        f" SELECT v.org_unit AS unit, v.talent AS talent, {_count(_IN_WEEK)} AS week_visits"
+        f" FROM {_visits(scope, approved=True)} GROUP BY v.org_unit, v.talent)"
+        f" SELECT ut.township, {totals} FROM per_unit p"
+        " JOIN unit_township ut ON ut.unit_id = p.unit"
+        " WHERE ut.township IS NOT NULL GROUP BY ut.township"
+        f" UNION ALL SELECT NULL, {totals} FROM per_unit p",
         scope,
     )
-    return int(rows[0]["n"])
 
 
-async def demand_counts(scope: Scope) -> dict[str, int]:
-    """The overview's demand figures (``figures.overview`` says what each means)."""
-    rows = await _run(
-        f"SELECT {_DEMAND_FIGURES},"
-        f" {_count(_within('d.assigned_at'))} AS assigned_this_week,"
-        f" {_count(_within('d.closed_at'))} AS closed_this_week,"
-        f" {_count(_ON_TIME)} AS closed_on_time,"
-        f" {_count(_RATED)} AS rated, {_count(_PLEASED)} AS pleased"
-        f" FROM {_demands(scope)}",
+#: Demand figures that add up across groups (``figures`` says what each means).
+DEMAND_COUNTERS = {
+    "demands": "1 = 1",
+    "collected": "vv.visited_on BETWEEN :monday AND :sunday",
+    "resolved_on_site": "vv.visited_on BETWEEN :monday AND :sunday AND d.resolved_on_site",
+    "assigned": _ASSIGNED,
+    "closed": f"{_ASSIGNED} AND {_CLOSED}",
+    "closed_on_time": _ON_TIME,
+    "overdue": _OVERDUE,
+    "assigned_this_week": _within("d.assigned_at"),
+    "closed_this_week": _within("d.closed_at"),
+    "solved": f"d.status = 'resolved_on_site' OR {_CLOSED}",
+    "rated": "d.satisfaction IS NOT NULL AND d.satisfaction <> ''",
+    "pleased": "d.satisfaction IN ('satisfied', 'basically_satisfied')",
+    "unsatisfied_assigned": f"{_ASSIGNED} AND d.satisfaction = 'unsatisfied'",
+}
+
+
+async def demand_figures(scope: Scope) -> list[dict[str, Any]]:
+    """One pass over the area's demands: ``DEMAND_COUNTERS`` per township path (None outside
+    every township), handler unit name ('' when none) and category. The overview, township,
+    handler and category tables are sums of these rows (at most townships × handlers ×
+    categories of them)."""
+    inner = ", ".join(f"{_count(c)} AS {name}" for name, c in DEMAND_COUNTERS.items())
+    outer = ", ".join(f"{_sum('p.' + name)} AS {name}" for name in DEMAND_COUNTERS)
+    return await _run(
+        f"WITH {_UNIT_TOWNSHIP}, per_unit AS MATERIALIZED ("
+        " SELECT d.org_unit AS unit, COALESCE(h.name, '') AS handler, d.category AS category,"
+        f" {inner} FROM "
+        + _demands(scope, join=" LEFT JOIN UNIT h ON h.id = d.handler_unit")
+        + " GROUP BY d.org_unit, COALESCE(h.name, ''), d.category)"
+        f" SELECT ut.township, p.handler, p.category, {outer} FROM per_unit p"
+        " LEFT JOIN unit_township ut ON ut.unit_id = p.unit"
+        " GROUP BY ut.township, p.handler, p.category",
         scope,
     )
-    return rows[0]
 
 
-async def townships(scope: Scope) -> list[dict[str, Any]]:
+async def roster_figures(scope: Scope) -> list[dict[str, Any]]:
+    """Talents on the area's roster per township path (None outside every township)."""
+    return await _run(
+        f"WITH {_UNIT_TOWNSHIP}, per_unit AS MATERIALIZED ("
+        " SELECT t.org_unit AS unit, count(*) AS roster FROM TALENT t"
+        f" WHERE t.deleted_at IS NULL AND t.org_unit {_AREA} GROUP BY t.org_unit)"
+        f" SELECT ut.township, {_sum('p.roster')} AS roster FROM per_unit p"
+        " LEFT JOIN unit_township ut ON ut.unit_id = p.unit GROUP BY ut.township",
+        scope,
+    )
+
+
+async def townships(unit_path: str) -> list[dict[str, Any]]:
     """The township and subdistrict units of the area (id, name, path)."""
     query = OrgUnit.select(OrgUnit.id, OrgUnit.name, OrgUnit.path).where(
-        OrgUnit.path.like(f"{scope.unit_path}%") & OrgUnit.kind.is_in(list(TOWNSHIP_KINDS))
+        OrgUnit.path.like(f"{unit_path}%") & OrgUnit.kind.is_in(list(TOWNSHIP_KINDS))
     )
     return await query
-
-
-async def by_township(scope: Scope, township_ids: list[uuid.UUID]) -> dict[str, dict[str, Any]]:
-    """Roster, visit and demand figures per township path:
-    ``{"talents": {path: {"roster": n}}, "visits": {path: {...}}, "demands": {path: {...}}}``."""
-    ids = ", ".join(f":township_{i}" for i in range(len(township_ids)))
-    head = _UNIT_TOWNSHIP.replace("TOWNSHIP_IDS", ids)
-    params = {f"township_{i}": value for i, value in enumerate(township_ids)}
-    talents = await _run(
-        head
-        + "SELECT ut.township, count(*) AS roster FROM TALENT t"
-        + _TOWNSHIP_JOIN.format(alias="t")
-        + " WHERE t.deleted_at IS NULL AND ut.township IS NOT NULL GROUP BY ut.township",
-        scope,
-        **params,
-    )
-    visits = await _run(
-        head
-        + f"SELECT ut.township, {_VISIT_FIGURES} FROM "
-        + _visits(scope, approved=True, join=_TOWNSHIP_JOIN.format(alias="v"))
-        + " AND ut.township IS NOT NULL GROUP BY ut.township",
-        scope,
-        **params,
-    )
-    demands = await _run(
-        head
-        + f"SELECT ut.township, {_DEMAND_FIGURES} FROM "
-        + _demands(scope, join=_TOWNSHIP_JOIN.format(alias="d"))
-        + " AND ut.township IS NOT NULL GROUP BY ut.township",
-        scope,
-        **params,
-    )
-    return {
-        name: {row.pop("township"): row for row in rows}
-        for name, rows in (("talents", talents), ("visits", visits), ("demands", demands))
-    }
-
-
-async def by_handler(scope: Scope) -> list[dict[str, Any]]:
-    """Assigned demands per handler unit name ('' when none was named)."""
-    return await _run(
-        "SELECT COALESCE(h.name, '') AS handler, count(*) AS assigned,"
-        f" {_count(_within('d.assigned_at'))} AS assigned_this_week,"
-        f" {_count(_CLOSED)} AS closed, {_count(_ON_TIME)} AS closed_on_time,"
-        f" {_count(_OVERDUE)} AS overdue, {_count(_UNSATISFIED)} AS unsatisfied FROM "
-        + _demands(scope, join=" LEFT JOIN UNIT h ON h.id = d.handler_unit")
-        + f" AND {_ASSIGNED} GROUP BY COALESCE(h.name, '')",
-        scope,
-    )
 
 
 async def by_visitor(scope: Scope) -> list[dict[str, Any]]:
     """Each visitor's workload: approved visits of the week, submitted and returned in the
     week, waiting for review."""
     approved_in_week = f"v.status = 'approved' AND v.visited_on >= :start AND {_IN_WEEK}"
-    returned = "v.status = 'returned' AND " + _within("v.reviewed_at")
+    joins = " JOIN PERSON p ON p.id = v.visitor JOIN UNIT vu ON vu.id = v.org_unit"
     return await _run(
         "SELECT p.display_name AS name, min(vu.name) AS unit,"
         f" {_count(approved_in_week)} AS visits,"
         f" {_count(_within('v.submitted_at'))} AS submitted,"
-        f" {_count(returned)} AS returned,"
-        f" {_count(_PENDING)} AS pending FROM "
-        + _visits(scope, approved=False, join=" JOIN PERSON p ON p.id = v.visitor")
-        + " GROUP BY v.visitor, p.display_name",
-        scope,
-    )
-
-
-async def by_category(scope: Scope) -> list[dict[str, Any]]:
-    """Demands per category since the start, and how many are solved (on site or closed)."""
-    solved = "d.status = 'resolved_on_site' OR " + _CLOSED
-    return await _run(
-        f"SELECT d.category, count(*) AS demands, {_count(solved)} AS solved"
-        f" FROM {_demands(scope)} GROUP BY d.category",
+        f" {_count(_RETURNED + ' AND ' + _within('v.reviewed_at'))} AS returned,"
+        f" {_count(_PENDING)} AS pending"
+        f" FROM {_visits(scope, approved=False, join=joins)} GROUP BY v.visitor, p.display_name",
         scope,
     )
 
@@ -291,7 +275,7 @@ async def overdue_rows(scope: Scope) -> list[dict[str, Any]]:
     )
 
 
-_INSPECTION_AREA = "i.deleted_at IS NULL AND i.status = 'approved' AND iu.path LIKE :subtree"
+_INSPECTION_AREA = f"i.deleted_at IS NULL AND i.status = 'approved' AND i.org_unit {_AREA}"
 _INSPECTED_IN_WEEK = "i.inspected_on BETWEEN :monday AND :sunday"
 _RECTIFICATION_OPEN_LATE = "r.status <> 'accepted' AND r.deadline < :as_of"
 
@@ -302,8 +286,7 @@ async def inspection_counts(scope: Scope) -> dict[str, Any]:
     inspections = await _run(
         "SELECT count(DISTINCT i.service_center) AS centres,"
         " avg(COALESCE(i.total_score, 0)) AS average_score"
-        " FROM INSPECTION i JOIN UNIT iu ON iu.id = i.org_unit"
-        f" WHERE {_INSPECTION_AREA} AND {_INSPECTED_IN_WEEK}",
+        f" FROM INSPECTION i WHERE {_INSPECTION_AREA} AND {_INSPECTED_IN_WEEK}",
         scope,
     )
     accepted = "r.status = 'accepted'"
@@ -312,7 +295,6 @@ async def inspection_counts(scope: Scope) -> dict[str, Any]:
         f" {_count(_INSPECTED_IN_WEEK + ' AND ' + accepted)} AS found_accepted,"
         f" {_count(_RECTIFICATION_OPEN_LATE)} AS overdue"
         " FROM RECTIFICATION r JOIN INSPECTION i ON i.id = r.inspection"
-        " JOIN UNIT iu ON iu.id = i.org_unit"
         f" WHERE r.deleted_at IS NULL AND {_INSPECTION_AREA}",
         scope,
     )

@@ -58,6 +58,11 @@ async def weekly_summary(
     campaign = await queries.campaign(user.org_unit_path, user.ancestor_ids(), campaign_id, monday)
     if campaign_id is not None and campaign is None:
         raise ApiError(404, "not_found", "no such campaign in your area")
+    townships = await queries.townships(user.org_unit_path)
+    if not townships:  # a unit below the townships: one row, for it
+        townships = [
+            {"id": user.org_unit_id, "name": user.org_unit_name, "path": user.org_unit_path}
+        ]
     scope = queries.Scope(
         unit_path=user.org_unit_path,
         campaign_id=campaign["id"] if campaign else None,
@@ -65,25 +70,18 @@ async def weekly_summary(
         monday=monday,
         sunday=sunday,
         as_of=min(today, sunday),
+        township_ids=tuple(t["id"] for t in townships),
     )
-    townships = await queries.townships(scope)
-    if not townships:  # a unit below the townships: one row, for it
-        townships = [
-            {"id": user.org_unit_id, "name": user.org_unit_name, "path": user.org_unit_path}
-        ]
-    overview = figures.overview(
-        await queries.visit_counts(scope),
-        await queries.demand_counts(scope),
-        await queries.roster_size(scope),
-    )
+    visits = await queries.visit_figures(scope)
+    demands = await queries.demand_figures(scope)
+    roster = await queries.roster_figures(scope)
+    overview = figures.overview(visits, demands, roster)
     sections = [
         figures.overview_section(overview),
-        figures.township_section(
-            townships, await queries.by_township(scope, [t["id"] for t in townships])
-        ),
-        figures.handler_section(await queries.by_handler(scope)),
+        figures.township_section(townships, visits, demands, roster),
+        figures.handler_section(demands),
         figures.visitor_section(await queries.by_visitor(scope)),
-        figures.category_section(await queries.by_category(scope)),
+        figures.category_section(demands),
         figures.overdue_section(await queries.overdue_rows(scope), scope.as_of),
         figures.inspection_section(await queries.inspection_counts(scope)),
     ]

@@ -275,3 +275,32 @@ async def test_late_unsatisfied_on_site_and_inspections_by_value(client: httpx.A
         f"/api/reports/weekly?week={WEEK}&campaign_id={uuid.uuid4()}", headers=boss
     )
     assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+
+
+async def test_a_township_and_a_community_supervisor_see_their_own_area(
+    client: httpx.AsyncClient,
+) -> None:
+    """A township's supervisor gets one township row, their own; a supervisor of a unit below
+    the townships gets one row for that unit."""
+    from server.accounts import repository as accounts
+    from server.demo import DEMO_PASSWORD
+
+    await _county_week()
+    await accounts.create_user("chenjun", DEMO_PASSWORD, "陈军", "supervisor", demo_id("城关镇"))
+    await accounts.create_user(
+        "zhoumin", DEMO_PASSWORD, "周敏", "supervisor", demo_id("城关镇/东门社区")
+    )
+    township = await login(client, "chenjun")
+    body = (await client.get(f"/api/reports/weekly?week={WEEK}", headers=township)).json()
+    assert body["unit_name"] == "城关镇"
+    assert (body["overview"]["visits"], body["overview"]["roster_size"]) == (3, 50)
+    assert _section(body, "by_township")["rows"] == [
+        ["城关镇", 50, 3, 3, 4, 0.08, 3, 0, 2, 1, 0.5, 1]
+    ]
+    assert [row[0] for row in _section(body, "by_visitor")["rows"]] == ["张三"]
+
+    community = await login(client, "zhoumin")
+    body = (await client.get(f"/api/reports/weekly?week={WEEK}", headers=community)).json()
+    assert _section(body, "by_township")["rows"] == [
+        ["东门社区", 0, 0, 0, 0, None, 0, 0, 0, 0, None, 0]
+    ]

@@ -6,19 +6,65 @@ import datetime as dt
 
 from server.reports import figures
 
-VISITS = {"visits": 3, "talents_visited": 2, "covered": 5}
-DEMANDS = {
-    "collected": 4,
-    "resolved_on_site": 1,
-    "assigned_this_week": 2,
-    "closed_this_week": 1,
-    "assigned": 3,
-    "closed": 2,
-    "closed_on_time": 1,
-    "overdue": 1,
-    "rated": 3,
-    "pleased": 2,
+VISITS = [
+    {"township": "/c/g/", "visits": 3, "talents_visited": 2, "covered": 4},
+    {"township": None, "visits": 3, "talents_visited": 2, "covered": 5},
+]
+ROSTER = [{"township": "/c/g/", "roster": 40}, {"township": None, "roster": 10}]
+COUNTERS = {
+    "demands": 0,
+    "collected": 0,
+    "resolved_on_site": 0,
+    "assigned": 0,
+    "closed": 0,
+    "closed_on_time": 0,
+    "overdue": 0,
+    "assigned_this_week": 0,
+    "closed_this_week": 0,
+    "solved": 0,
+    "rated": 0,
+    "pleased": 0,
+    "unsatisfied_assigned": 0,
 }
+
+
+def _demands(township: str | None, handler: str, category: str, **counts: int) -> dict:
+    return {"township": township, "handler": handler, "category": category, **COUNTERS, **counts}
+
+
+# Groups of demands as ``queries.demand_figures`` returns them.
+DEMANDS = [
+    _demands(
+        "/c/g/",
+        "县人社局",
+        "housing",
+        demands=2,
+        collected=2,
+        assigned=2,
+        closed=1,
+        closed_on_time=1,
+        overdue=1,
+        assigned_this_week=2,
+        closed_this_week=1,
+        solved=1,
+        rated=2,
+        pleased=2,
+    ),
+    _demands("/c/g/", "", "medical", demands=1, collected=1, resolved_on_site=1, solved=1),
+    _demands(
+        None,
+        "",
+        "housing",
+        demands=1,
+        collected=1,
+        assigned=1,
+        closed=1,
+        closed_this_week=0,
+        solved=1,
+        rated=1,
+        unsatisfied_assigned=1,
+    ),
+]
 
 
 def test_rates_divide_or_say_nothing() -> None:
@@ -26,54 +72,39 @@ def test_rates_divide_or_say_nothing() -> None:
     assert figures.rate(0, 0) is None
 
 
-def test_overview_rates() -> None:
-    o = figures.overview(VISITS, DEMANDS, roster_size=50)
-    assert (o["coverage_rate"], o["closure_rate"], o["on_time_rate"]) == (0.1, 0.6667, 0.5)
+def test_add_up_sums_counters_per_group_and_leaves_text_out() -> None:
+    by_handler = figures.add_up(DEMANDS, by="handler")
+    assert by_handler[""]["demands"] == 2 and by_handler["县人社局"]["assigned"] == 2
+    assert "category" not in by_handler[""]
+    assert figures.add_up(DEMANDS)[None]["collected"] == 4
+
+
+def test_overview_sums_every_group() -> None:
+    o = figures.overview(VISITS, DEMANDS, ROSTER)
+    assert (o["visits"], o["covered"], o["roster_size"], o["coverage_rate"]) == (3, 5, 50, 0.1)
+    assert (o["assigned"], o["closed"], o["closure_rate"]) == (3, 2, 0.6667)
+    assert (o["closed_on_time"], o["on_time_rate"], o["overdue"]) == (1, 0.5, 1)
     assert o["satisfaction_rate"] == 0.6667
     rows = {row[0]: row for row in figures.overview_section(o).rows}
     assert rows["其中当场解决"] == ["其中当场解决", 1, 0.25]
-    assert figures.overview(VISITS, DEMANDS, roster_size=0)["coverage_rate"] is None
+    assert figures.overview(VISITS, [], [])["coverage_rate"] is None
 
 
 def test_townships_in_pinyin_order_with_zeros_where_nothing_counted() -> None:
     towns = [{"name": "南山镇", "path": "/c/n/"}, {"name": "城关镇", "path": "/c/g/"}]
-    section = figures.township_section(
-        towns,
-        {
-            "talents": {"/c/g/": {"roster": 40}},
-            "visits": {"/c/g/": {"visits": 3, "talents_visited": 3, "covered": 4}},
-            "demands": {
-                "/c/g/": {
-                    "collected": 3,
-                    "resolved_on_site": 1,
-                    "assigned": 2,
-                    "closed": 1,
-                    "overdue": 1,
-                }
-            },
-        },
-    )
+    section = figures.township_section(towns, VISITS, DEMANDS, ROSTER)
     assert section.rows == [
-        ["城关镇", 40, 3, 3, 4, 0.1, 3, 1, 2, 1, 0.5, 1],
+        ["城关镇", 40, 3, 2, 4, 0.1, 3, 1, 2, 1, 0.5, 1],
         ["南山镇", 0, 0, 0, 0, None, 0, 0, 0, 0, None, 0],
     ]
 
 
-def test_handlers_derive_late_and_open_and_name_the_unnamed() -> None:
-    handler = {
-        "assigned": 5,
-        "assigned_this_week": 1,
-        "closed": 3,
-        "closed_on_time": 2,
-        "overdue": 1,
-        "unsatisfied": 1,
-    }
-    section = figures.handler_section(
-        [{"handler": "县人社局", **handler}, {"handler": "", **handler}]
-    )
-    rows = {row[0]: row for row in section.rows}
-    assert rows["县人社局"] == ["县人社局", 5, 1, 2, 1, 2, 1, 0.6, 0.6667, 1]
-    assert rows[figures.NO_HANDLER][1:] == rows["县人社局"][1:]
+def test_handlers_with_assigned_demands_derive_late_and_open() -> None:
+    rows = {row[0]: row for row in figures.handler_section(DEMANDS).rows}
+    assert rows["县人社局"] == ["县人社局", 2, 2, 1, 0, 1, 1, 0.5, 1.0, 0]
+    # The demand resolved on site was never assigned; the unnamed handler counts one.
+    assert rows[figures.NO_HANDLER] == [figures.NO_HANDLER, 1, 0, 0, 1, 0, 0, 1.0, 0.0, 1]
+    assert figures.handler_section([_demands(None, "县教育局", "other", demands=1)]).rows == []
 
 
 def test_visitors_by_name_never_by_workload() -> None:
@@ -101,9 +132,10 @@ def test_visitors_by_name_never_by_workload() -> None:
 def test_categories_largest_first_with_share_and_labels() -> None:
     section = figures.category_section(
         [
-            {"category": "medical", "demands": 1, "solved": 0},
-            {"category": "housing", "demands": 3, "solved": 2},
-            {"category": "local_key", "demands": 1, "solved": 1},
+            _demands(None, "", "medical", demands=1),
+            _demands(None, "", "housing", demands=2, solved=1),
+            _demands("/c/g/", "x", "housing", demands=1, solved=1),
+            _demands(None, "", "local_key", demands=1, solved=1),
         ]
     )
     assert section.rows == [
