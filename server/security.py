@@ -78,6 +78,7 @@ def mask_phone(phone: str | None) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
-def mask_name(name: str) -> str:
-    """张* for reports that leave the office."""
+def mask_name(name: str | None) -> str:
+    """张* for lists that leave the office: the first character, a star for each other one,
+    and at least one star, so a one-character name is not shown whole."""
     return (name[:1] + "*" * max(1, len(name) - 1)) if name else ""

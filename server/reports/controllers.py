@@ -16,7 +16,7 @@ from server.accounts.schemas import CurrentUser
 from server.audit import repository as audit
 from server.reports import export
 from server.reports.schemas import WeeklySummary
-from server.reports.weekly import weekly_summary
+from server.reports.service import weekly_summary
 
 
 class ReportController(Controller):

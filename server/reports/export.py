@@ -51,7 +51,11 @@ def _width(value: Any) -> int:
 
 def to_xlsx(summary: WeeklySummary) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    # Text stays text: a demand that starts with "=" must not become a live formula, nor a
+    # string that looks like an address a link.
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     book.set_properties({"title": title(summary), "author": "走访 Zoufang"})
     heading = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
@@ -60,18 +64,18 @@ def to_xlsx(summary: WeeklySummary) -> bytes:
     date = book.add_format({"border": 1, "num_format": "yyyy-mm-dd"})
 
     cover = book.add_worksheet("说明")
-    cover.write(0, 0, title(summary), heading)
+    cover.write_string(0, 0, title(summary), heading)
     for row, (label, value) in enumerate(_about(summary), start=2):
-        cover.write(row, 0, label, head)
-        cover.write(row, 1, value, cell)
+        cover.write_string(row, 0, label, head)
+        cover.write_string(row, 1, value, cell)
     cover.set_column(0, 0, 16)
     cover.set_column(1, 1, 70)
 
     for section in summary.sections:
         sheet = book.add_worksheet(_sheet_name(section))
-        sheet.write(0, 0, f"{title(summary)} · {section.title}", heading)
+        sheet.write_string(0, 0, f"{title(summary)} · {section.title}", heading)
         for col, name in enumerate(section.headers):
-            sheet.write(2, col, name, head)
+            sheet.write_string(2, col, name, head)
         for r, values in enumerate(section.rows, start=3):
             for col, value in enumerate(values):
                 if value is None:
@@ -80,8 +84,10 @@ def to_xlsx(summary: WeeklySummary) -> bytes:
                     sheet.write_number(r, col, float(value), percent)
                 elif isinstance(value, dt.date):
                     sheet.write_datetime(r, col, dt.datetime.combine(value, dt.time()), date)
+                elif isinstance(value, int | float):
+                    sheet.write_number(r, col, value, cell)
                 else:
-                    sheet.write(r, col, value, cell)
+                    sheet.write_string(r, col, str(value), cell)
         for col, name in enumerate(section.headers):
             widest = max([_width(name), *(_width(v[col]) for v in section.rows)])
             sheet.set_column(col, col, min(max(widest + 2, 8), 50))
@@ -92,20 +98,31 @@ def to_xlsx(summary: WeeklySummary) -> bytes:
     return out.getvalue()
 
 
+#: What makes Excel read a CSV cell as a formula (OWASP's list for CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: str) -> str:
+    """A text cell Excel shows as text: a leading ' stops it being read as a formula."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
 def _text(value: Any, as_percent: bool) -> str:
     if value is None:
         return ""
     if as_percent:
         return f"{float(value) * 100:.1f}%"
+    if isinstance(value, str):
+        return _safe(value)
     return str(value)
 
 
 def to_csv(summary: WeeklySummary) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([title(summary)])
+    writer.writerow([_safe(title(summary))])
     for label, value in _about(summary):
-        writer.writerow([label, value])
+        writer.writerow([label, _safe(value)])
     for section in summary.sections:
         writer.writerow([])
         writer.writerow([section.title])

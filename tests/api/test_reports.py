@@ -210,3 +210,114 @@ async def test_only_reviewers_get_summaries_and_weeks_are_checked(
     response = await client.get(f"/api/reports/weekly/export?week={WEEK}&format=pdf", headers=boss)
     assert response.status_code == 400
     assert await AuditLog.count().where(AuditLog.action == "report.export") == 0
+
+
+async def test_late_unsatisfied_on_site_and_inspections_by_value(client: httpx.AsyncClient) -> None:
+    """A demand resolved on site, one closed late (no handler named, talent unsatisfied), one
+    overdue for a talent with a one-character name (masked 张*, never shown whole); two approved
+    inspections of the week and one older whose rectification is past its deadline."""
+    from server.inspections.tables import Inspection, Rectification
+    from tests.support.factories import make_inspection
+
+    on_site = await make_visit("zhangsan", 0, status="approved")
+    await _demand(on_site, status="resolved_on_site", resolved_on_site=True)
+    late = await make_visit("zhangsan", 4, status="approved")
+    await _demand(
+        late,
+        status="closed",
+        assigned_at=_at(16),
+        due_date=dt.date(2026, 11, 17),
+        closed_at=_at(18, hour=23),  # the 18th in the county, the 18th in UTC too
+        satisfaction="unsatisfied",
+    )
+    overdue = await make_visit("zhangsan", 8, status="approved")
+    await _demand(
+        overdue,
+        status="in_progress",
+        handler_unit=HRSS,
+        assigned_at=_at(16, hour=7),  # the 15th in UTC, the 16th in the county
+        due_date=dt.date(2026, 11, 20),
+    )
+    await Talent.update({Talent.name: "张"}).where(Talent.id == demo_id("talent/8"))
+    scores = {"城关镇/东门社区": 8.0, "城关镇/西街社区": 9.0}
+    for centre, score in scores.items():
+        inspection = await make_inspection("zhangsan", centre)
+        await Inspection.update(
+            {Inspection.status: "approved", Inspection.total_score: score}
+        ).where(Inspection.id == inspection)
+    accepted = await Rectification.select(Rectification.id).first()
+    assert accepted is not None
+    await Rectification.update({Rectification.status: "accepted"}).where(
+        Rectification.id == accepted["id"]
+    )
+    older = await make_inspection("zhangsan")
+    await Inspection.update(
+        {Inspection.status: "approved", Inspection.inspected_on: dt.date(2026, 10, 1)}
+    ).where(Inspection.id == older)
+    await Rectification.update({Rectification.deadline: dt.date(2026, 11, 1)}).where(
+        Rectification.inspection == older
+    )
+    await make_inspection("zhangsan")  # submitted, not approved: never counted
+
+    boss = await login(client, "zhaoli")
+    response = await client.get(
+        f"/api/reports/weekly?week={WEEK}&campaign_id={demo_id('campaign/sssw')}", headers=boss
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    o = body["overview"]
+    assert (o["demands_collected"], o["resolved_on_site"], o["assigned"], o["closed"]) == (
+        3,
+        1,
+        2,
+        1,
+    )
+    assert (o["closed_on_time"], o["on_time_rate"], o["overdue"]) == (0, 0.0, 1)
+    assert o["satisfaction_rate"] == 0.0
+    assert _section(body, "overview")["rows"][5] == ["其中当场解决", 1, 0.3333]
+    assert _section(body, "by_handler")["rows"] == [
+        ["县人力资源和社会保障局", 1, 1, 0, 0, 1, 1, 0.0, None, 0],
+        ["（未填）", 1, 1, 0, 1, 0, 0, 1.0, 0.0, 1],
+    ]
+    assert _section(body, "by_category")["rows"] == [["住房", 3, 1.0, 2]]
+    assert [row[1:3] for row in _section(body, "overdue")["rows"]] == [["张*", "申请人才公寓"]]
+    assert _section(body, "overdue")["rows"][0][4] == "2026-11-16"
+    assert _section(body, "inspections")["rows"] == [[2, 8.5, 2, 1, 1]]
+
+    xlsx = await client.get(f"/api/reports/weekly/export?week={WEEK}&format=xlsx", headers=boss)
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert book["超期诉求清单"].cell(row=4, column=2).value == "张*"
+
+    unknown = await client.get(
+        f"/api/reports/weekly?week={WEEK}&campaign_id={uuid.uuid4()}", headers=boss
+    )
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+
+
+async def test_a_township_and_a_community_supervisor_see_their_own_area(
+    client: httpx.AsyncClient,
+) -> None:
+    """A township's supervisor gets one township row, their own; a supervisor of a unit below
+    the townships gets one row for that unit."""
+    from server.accounts import repository as accounts
+    from server.demo import DEMO_PASSWORD
+
+    await _county_week()
+    await accounts.create_user("chenjun", DEMO_PASSWORD, "陈军", "supervisor", demo_id("城关镇"))
+    await accounts.create_user(
+        "zhoumin", DEMO_PASSWORD, "周敏", "supervisor", demo_id("城关镇/东门社区")
+    )
+    township = await login(client, "chenjun")
+    body = (await client.get(f"/api/reports/weekly?week={WEEK}", headers=township)).json()
+    assert body["unit_name"] == "城关镇"
+    assert (body["overview"]["visits"], body["overview"]["roster_size"]) == (3, 50)
+    assert _section(body, "by_township")["rows"] == [
+        ["城关镇", 50, 3, 3, 4, 0.08, 3, 0, 2, 1, 0.5, 1]
+    ]
+    assert [row[0] for row in _section(body, "by_visitor")["rows"]] == ["张三"]
+
+    community = await login(client, "zhoumin")
+    body = (await client.get(f"/api/reports/weekly?week={WEEK}", headers=community)).json()
+    assert _section(body, "by_township")["rows"] == [
+        ["东门社区", 0, 0, 0, 0, None, 0, 0, 0, 0, None, 0]
+    ]

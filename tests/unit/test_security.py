@@ -38,6 +38,8 @@ def test_masks() -> None:
     assert mask_phone("") == ""
     assert mask_name("张三") == "张*"
     assert mask_name("欧阳娜娜") == "欧***"
+    assert mask_name("张") == "张*"  # a one-character name is never shown whole
+    assert mask_name(None) == "" and mask_name("") == ""
 
 
 def test_pinyin_initials() -> None:
