@@ -31,7 +31,7 @@ from server.accounts.tables import DeviceToken
 from server.audit import repository as audit
 from server.db import json_load, transaction, utcnow
 from server.media.storage import MediaStorage
-from server.media.tables import Media, MediaLink
+from server.media.tables import Media, MediaLink, MediaUpload
 from server.settings import get_settings
 from server.sync.entities import DEMAND, INSPECTION, ITEM_RESULT, RECTIFICATION, VISIT, EntitySpec
 from server.sync.tables import Revision, SyncConflict, SyncMutation
@@ -54,6 +54,8 @@ class Purged:
 
     rows: dict[str, int] = field(default_factory=dict)
     photos: list[str] = field(default_factory=list)
+    #: Photos whose rows went but whose file stayed: uploaded again meanwhile.
+    reuploaded: list[str] = field(default_factory=list)
     partial_uploads: list[str] = field(default_factory=list)
     #: Partial uploads left alone because an upload was writing them.
     busy_uploads: int = 0
@@ -98,11 +100,16 @@ async def purge(storage: MediaStorage, now: dt.datetime | None = None) -> Purged
             photos |= await _remove(root, roots, done)
         done.photos = await _unlisted(photos)
         await _delete_in(Media, Media.sha256, done.photos)
-        partial = await Media.select(Media.sha256).where(
-            Media.complete.eq(False) & (Media.created_at < cutoff)
+        # Unfinished uploads of them age out below, with their files.
+        for chunk in _chunks(done.photos):
+            await MediaUpload.delete().where(
+                MediaUpload.sha256.is_in(chunk) & MediaUpload.complete.eq(True)
+            )
+        stale = await (
+            MediaUpload.delete()
+            .where(MediaUpload.complete.eq(False) & (MediaUpload.created_at < cutoff))
+            .returning(MediaUpload.sha256, MediaUpload.uploaded_by)
         )
-        stale = [r["sha256"] for r in partial]
-        await _delete_in(Media, Media.sha256, stale)
         tokens = (
             await DeviceToken.delete()
             .where((DeviceToken.expires_at < cutoff) | (DeviceToken.revoked_at < cutoff))
@@ -123,13 +130,18 @@ async def purge(storage: MediaStorage, now: dt.datetime | None = None) -> Purged
                 actor_id=None,
                 details={"before": cutoff.isoformat(), **done.summary(len(stale))},
             )
-    # The rows are gone; now the bytes (a crash here leaves only files no row names).
+    # The rows are gone; now the bytes (a crash here leaves only files no row names). An upload
+    # publishes a photo and writes its row under the name's lock: under it, a row found again
+    # means the photo was uploaded anew since the commit, and its file stays.
     for sha256 in done.photos:
-        await storage.delete(sha256)
-        await storage.discard(sha256)  # in case it never arrived whole
-    for sha256 in stale:
-        if await storage.discard(sha256):
-            done.partial_uploads.append(sha256)
+        async with storage.locked(sha256):
+            if await Media.exists().where(Media.sha256 == sha256):
+                done.reuploaded.append(sha256)
+            else:
+                await storage.delete(sha256)
+    for row in stale:
+        if await storage.discard(row["sha256"], row["uploaded_by"]):
+            done.partial_uploads.append(row["sha256"])
         else:
             done.busy_uploads += 1
     return done

@@ -24,6 +24,7 @@ from piccolo.table import Table
 
 from server.accounts.schemas import CurrentUser
 from server.db import new_id
+from server.media.access import link_uploaders
 from server.media.tables import MediaLink
 from server.sync.entities import SPECS, EntitySpec, norm, utc
 from server.sync.tables import Revision, SyncConflict
@@ -401,6 +402,10 @@ class UnitOfWork:
         if not self._photo_rows:
             return
         rows = [self.rows[i] for i in self._photo_rows]
+        # Before the old links go: a photo the writer could see through them stays seen.
+        uploader = await link_uploaders(
+            self.actor, [sha for row in rows for sha in row.values.get("photos") or []]
+        )
         existing = [r.id for r in rows if not r.new]
         if existing:
             await MediaLink.delete().where(MediaLink.entity_id.is_in(existing))
@@ -411,6 +416,7 @@ class UnitOfWork:
                 "entity": row.spec.name,
                 "entity_id": row.id,
                 "created_at": self.now,
+                "uploader": uploader[sha],
             }
             for row in rows
             for sha in dict.fromkeys(row.values.get("photos") or [])
