@@ -170,16 +170,17 @@ class MediaController(Controller):
         user_id = current_user.id
         # Rows are read only when the disk holds something of the photo (a new photo, the
         # common case, costs no read).
-        known: dict[str, Any] | None = None
         if await storage.has_complete(sha256):
-            known = await repository.get(sha256)
-            if known is not None and await access.may_see(current_user, sha256):
+            media = await repository.get(sha256)
+            if media is not None and await access.may_see(current_user, sha256):
                 # Idempotent: the body is not read, nothing is stored again.
                 status = MediaStatus(
-                    sha256=sha256, size=known["size"], received=known["size"], complete=True
+                    sha256=sha256, size=media["size"], received=media["size"], complete=True
                 )
                 return Response(status, headers=_headers(status))
-        if known is None and await storage.stored(sha256, user_id):
+            # Anyone else learns nothing of it (not even its size): their bytes are checked.
+        known = None
+        if await storage.stored(sha256, user_id):
             known = await repository.upload_of(sha256, user_id)
         if known is not None and known["size"] != total:
             raise ApiError(

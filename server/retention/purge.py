@@ -54,8 +54,6 @@ class Purged:
 
     rows: dict[str, int] = field(default_factory=dict)
     photos: list[str] = field(default_factory=list)
-    #: Photos whose rows went but whose file stayed: uploaded again meanwhile.
-    reuploaded: list[str] = field(default_factory=list)
     partial_uploads: list[str] = field(default_factory=list)
     #: Partial uploads left alone because an upload was writing them.
     busy_uploads: int = 0
@@ -135,9 +133,7 @@ async def purge(storage: MediaStorage, now: dt.datetime | None = None) -> Purged
     # means the photo was uploaded anew since the commit, and its file stays.
     for sha256 in done.photos:
         async with storage.locked(sha256):
-            if await Media.exists().where(Media.sha256 == sha256):
-                done.reuploaded.append(sha256)
-            else:
+            if not await Media.exists().where(Media.sha256 == sha256):
                 await storage.delete(sha256)
     for row in stale:
         if await storage.discard(row["sha256"], row["uploaded_by"]):
