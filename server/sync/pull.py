@@ -38,7 +38,7 @@ from sync import protocol
 _END = len(protocol.ENTITIES)
 #: What ``Position.encode`` gives out: a change number that fits in 63 bits (18 digits), then
 #: optionally an entity rank and an id.
-_CURSOR = re.compile(r"(0|[1-9][0-9]{0,17})(\.[0-9]\.[0-9a-f-]{36})?", re.ASCII)
+_CURSOR = re.compile(r"(0|[1-9][0-9]{0,17})(\.[0-9]{1,2}\.[0-9a-f-]{36})?", re.ASCII)
 
 
 class Position(NamedTuple):
