@@ -10,7 +10,7 @@ from server.audit.tables import AuditLog
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
 from server.demands.tables import Demand, DemandEvent
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
-from server.media.tables import Media, MediaLink
+from server.media.tables import Media, MediaLink, MediaUpload
 from server.rosters.tables import ServiceCenter, Talent
 from server.sync.tables import (
     Revision,
@@ -40,6 +40,7 @@ TABLES: list[type[Table]] = [
     Rectification,
     Media,
     MediaLink,
+    MediaUpload,
     AuditLog,
     SyncCounter,
     SyncChange,

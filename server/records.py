@@ -18,9 +18,10 @@ class Page(msgspec.Struct, Generic[T], kw_only=True):
     items: list[T]
 
 
-#: Page size and offset query parameters, bounded so a list request cannot ask for everything.
+#: Page size and offset query parameters, bounded so a list request cannot ask for everything
+#: (and an offset past every list fits the databases' integers: a larger one is a 400).
 Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-Offset = Annotated[int, QueryParameter(ge=0)]
+Offset = Annotated[int, QueryParameter(ge=0, le=10_000_000)]
 
 
 async def page_in_scope(

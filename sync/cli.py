@@ -32,6 +32,7 @@ import msgspec
 from sync import protocol
 from sync.client import AuthRequired, PushReport, ServerUnavailable, SyncClient, SyncError
 from sync.outbox import Outbox
+from sync.photos import strip_location
 
 #: Ids for rows without one: the same content always names the same visit.
 _NAMESPACE = uuid.UUID("3d7e1d5c-0b1e-4b55-8f0e-6c1f7b9a2e44")
@@ -106,9 +107,12 @@ def prepare(raw: dict[str, Any], base: Path, outbox: Outbox, line: int) -> proto
         if mime is None:
             raise InputError(f"visit {line}: {name} is not a JPEG or PNG")
         try:
-            photos.append(outbox.add_photo(file.read_bytes(), mime))
+            # Location out before the photo is named by its hash (the PWA re-encodes instead).
+            photos.append(outbox.add_photo(strip_location(file.read_bytes(), mime), mime))
         except OSError as exc:
             raise InputError(f"visit {line}: cannot read {name}: {exc}") from None
+        except ValueError as exc:
+            raise InputError(f"visit {line}: {name}: {exc}") from None
     if photos:
         visit["photos"] = photos
     try:

@@ -13,6 +13,7 @@ are tagged unions (``op``, ``status``, ``entity``): adding one is one class and 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Annotated, Any, Literal, get_args
 
@@ -739,6 +740,17 @@ def _checked(data: bytes) -> None:
 
 _KNOWN_OPS = {cls.__struct_config__.tag for cls in Mutation.__args__}
 
+#: A ``\u0000`` escape, with the backslashes before it (an even number escape each other).
+_NUL_ESCAPE = re.compile(rb"(\\+)u0000")
+
+
+def contains_nul(data: bytes) -> bool:
+    """Whether JSON text holds a NUL character anywhere: no text may (PostgreSQL cannot store
+    one), so every engine refuses it alike."""
+    if b"u0000" not in data:
+        return False
+    return any(len(m.group(1)) % 2 for m in _NUL_ESCAPE.finditer(data))
+
 
 def decode_push(data: bytes) -> DecodedPush:
     """Decode a push body, each mutation on its own so one bad mutation cannot sink the batch.
@@ -747,11 +759,12 @@ def decode_push(data: bytes) -> DecodedPush:
     back as a :class:`MalformedMutation` (the server rejects just that one); anything worse is a
     :class:`ProtocolError` for the whole request.
     """
+    nul = contains_nul(data)
     try:
-        batch = _decode_batch(data)
+        batch = None if nul else _decode_batch(data)
     except msgspec.DecodeError:
-        pass  # something is wrong: the careful path below finds what, mutation by mutation
-    else:
+        batch = None  # something is wrong: the careful path below finds what, one by one
+    if batch is not None:
         check_version(batch.protocol_version)
         return DecodedPush(
             device_id=batch.device_id,
@@ -767,17 +780,21 @@ def decode_push(data: bytes) -> DecodedPush:
         raise ProtocolError("request.validation", "the request is nested too deeply") from None
     mutations: list[Mutation | MalformedMutation] = []
     for raw in envelope.mutations:
+        if nul and contains_nul(bytes(raw)):
+            # Refused, not stripped: the device shows it, and the queue moves on.
+            mutations.append(_malformed(raw, "text may not contain the NUL character"))
+            continue
         try:
             mutations.append(msgspec.json.decode(raw, type=Mutation))
         except (msgspec.ValidationError, RecursionError) as exc:
-            mutations.append(_malformed(raw, exc))
+            mutations.append(_malformed(raw, str(exc)))
     mutations.sort(key=lambda m: m.seq)
     return DecodedPush(
         device_id=envelope.device_id, device_time=envelope.device_time, mutations=mutations
     )
 
 
-def _malformed(raw: msgspec.Raw, error: Exception) -> MalformedMutation:
+def _malformed(raw: msgspec.Raw, error: str) -> MalformedMutation:
     try:
         head = msgspec.json.decode(raw, type=_MutationHead)
     except (msgspec.ValidationError, RecursionError) as exc:
@@ -789,7 +806,7 @@ def _malformed(raw: msgspec.Raw, error: Exception) -> MalformedMutation:
         mutation_id=head.mutation_id,
         seq=head.seq,
         code="sync.unknown_op" if unknown else "sync.malformed",
-        message=f"unknown operation {head.op!r}" if unknown else str(error),
+        message=f"unknown operation {head.op!r}" if unknown else error,
         payload=_kept(raw),
     )
 

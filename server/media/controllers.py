@@ -3,6 +3,11 @@
 ``HEAD /api/media/{sha256}`` says what the server holds; ``PUT`` sends bytes from an offset
 (``Content-Range: bytes <first>-<last>/<total>``, or the whole photo without it); ``GET``
 returns a complete photo. See sync/PROTOCOL.md.
+
+Each user's upload is their own (``server.media.access``): ``HEAD`` and ``/status`` show a
+complete photo only to those who may ``GET`` it, and otherwise only the asker's own upload in
+progress; ``PUT`` answers "complete" without reading the body only to those who may see the
+photo, and takes everyone else's bytes (verified against the hash) as their own upload.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from litestar.response import File
 from server.accounts.schemas import CurrentUser
 from server.db import utcnow
 from server.errors import ApiError
-from server.media import repository
+from server.media import access, repository
 from server.media.storage import LocalDiskStorage, MediaStorage, OffsetMismatch, UploadBusy
 from server.settings import get_settings
 from sync.protocol import MediaStatus
@@ -42,14 +47,18 @@ def _checked(sha256: str) -> str:
     return sha256
 
 
-def _status(media: dict[str, Any], stored: int) -> MediaStatus:
-    complete = bool(media["complete"])
-    return MediaStatus(
-        sha256=media["sha256"],
-        size=media["size"],
-        received=media["size"] if complete else stored,
-        complete=complete,
-    )
+async def _visible_status(
+    user: CurrentUser, storage: MediaStorage, sha256: str
+) -> MediaStatus | None:
+    """What the server holds of the photo, as far as this user may know (None: nothing)."""
+    media = await repository.get(_checked(sha256))
+    if media is not None and await access.may_see(user, sha256):
+        return MediaStatus(sha256=sha256, size=media["size"], received=media["size"], complete=True)
+    upload = await repository.upload_of(sha256, user.id)
+    if upload is None or upload["complete"]:
+        return None
+    received = await storage.stored(sha256, user.id)
+    return MediaStatus(sha256=sha256, size=upload["size"], received=received, complete=False)
 
 
 def _headers(status: MediaStatus) -> dict[str, str]:
@@ -112,10 +121,9 @@ class MediaController(Controller):
         storage: NamedDependency[MediaStorage],
         sha256: FromPath[str],
     ) -> Response[None]:
-        media = await repository.get(_checked(sha256))
-        if media is None:
+        status = await _visible_status(current_user, storage, sha256)
+        if status is None:
             return Response(None, status_code=404, headers={"Cache-Control": "no-store"})
-        status = _status(media, await storage.stored(sha256))
         return Response(None, headers=_headers(status))
 
     @get("/{sha256:str}/status", summary="What the server holds of a photo, as JSON")
@@ -125,10 +133,10 @@ class MediaController(Controller):
         storage: NamedDependency[MediaStorage],
         sha256: FromPath[str],
     ) -> MediaStatus:
-        media = await repository.get(_checked(sha256))
-        if media is None:
+        status = await _visible_status(current_user, storage, sha256)
+        if status is None:
             raise ApiError(404, "not_found", "the server has no byte of this photo")
-        return _status(media, await storage.stored(sha256))
+        return status
 
     @put("/{sha256:str}", status_code=200, summary="Upload a photo, or the rest of one")
     async def upload(
@@ -159,25 +167,31 @@ class MediaController(Controller):
         if total == 0:
             raise ApiError(415, "media.unsupported_type", f"an empty body is not {mime}")
         now = utcnow()
-        # The row says whether the server has the photo; it is read only when the disk holds
-        # something of it (a new photo, the common case, costs no read).
-        media: dict[str, Any] | None = None
-        if await storage.has_complete(sha256) or await storage.stored(sha256):
+        user_id = current_user.id
+        # Rows are read only when the disk holds something of the photo (a new photo, the
+        # common case, costs no read).
+        if await storage.has_complete(sha256):
             media = await repository.get(sha256)
-            if media is not None and media["complete"]:
+            if media is not None and await access.may_see(current_user, sha256):
                 # Idempotent: the body is not read, nothing is stored again.
-                status = _status(media, media["size"])
-                return Response(status, headers=_headers(status))
-            if media is not None and media["size"] != total:
-                raise ApiError(
-                    409,
-                    "media.length_mismatch",
-                    f"this photo was announced as {media['size']} bytes",
-                    {"size": media["size"]},
+                status = MediaStatus(
+                    sha256=sha256, size=media["size"], received=media["size"], complete=True
                 )
+                return Response(status, headers=_headers(status))
+            # Anyone else learns nothing of it (not even its size): their bytes are checked.
+        known = None
+        if await storage.stored(sha256, user_id):
+            known = await repository.upload_of(sha256, user_id)
+        if known is not None and known["size"] != total:
+            raise ApiError(
+                409,
+                "media.length_mismatch",
+                f"this photo was announced as {known['size']} bytes",
+                {"size": known["size"]},
+            )
         try:
             appended = await storage.append(
-                sha256, offset, _sniffed(request.stream(), mime, offset), total
+                sha256, user_id, offset, _sniffed(request.stream(), mime, offset), total
             )
         except OffsetMismatch as exc:
             raise ApiError(
@@ -192,18 +206,17 @@ class MediaController(Controller):
             ) from None
         except InternalServerException:
             # The connection broke mid-body: what arrived is stored; the client resumes.
-            stored = await storage.stored(sha256)
-            if stored:
-                await repository.progress(sha256, mime, total, stored, current_user.id, now)
+            if await storage.stored(sha256, user_id):
+                await repository.progress(sha256, user_id, mime, total, now)
             raise
         except ApiError:
             # Not a photo of the declared type: forget an upload that never stored a byte
             # (the storage already removed its empty partial file).
-            if await storage.stored(sha256) == 0:
-                await repository.forget(sha256)
+            if await storage.stored(sha256, user_id) == 0:
+                await repository.forget(sha256, user_id)
             raise
         if appended.mismatch:
-            await repository.forget(sha256)
+            await repository.forget(sha256, user_id)
             raise ApiError(
                 422,
                 "media.hash_mismatch",
@@ -211,13 +224,16 @@ class MediaController(Controller):
             )
         if not appended.complete:
             # Only a partial upload has a row before its photo is complete.
-            await repository.progress(sha256, mime, total, appended.stored, current_user.id, now)
+            await repository.progress(sha256, user_id, mime, total, now)
             status = MediaStatus(
                 sha256=sha256, size=total, received=appended.stored, complete=False
             )
             return Response(status, headers=_headers(status))
-        # The bytes are verified and durable: one write makes the photo visible.
-        await repository.completed(sha256, mime, total, current_user.id, now)
+        # The bytes are verified and durable. Published and recorded under the name's lock, so
+        # retention, deleting the photo meanwhile, sees either neither or both.
+        async with storage.locked(sha256):
+            await storage.publish(sha256, user_id)
+            await repository.completed(sha256, user_id, mime, total, now)
         status = MediaStatus(sha256=sha256, size=total, received=total, complete=True)
         return Response(status, headers=_headers(status))
 
@@ -230,11 +246,7 @@ class MediaController(Controller):
     ) -> File:
         media = await repository.get(_checked(sha256))
         # Not allowed looks the same as absent: no probing for other people's photos.
-        if (
-            media is None
-            or not media["complete"]
-            or not await repository.may_see(current_user, media)
-        ):
+        if media is None or not await access.may_see(current_user, sha256):
             raise ApiError(404, "not_found", "no such photo")
         return File(
             path=storage.path(sha256),

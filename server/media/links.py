@@ -12,8 +12,10 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+from server.accounts.schemas import CurrentUser
 from server.db import json_load, new_id
 from server.db.bulk import insert_many
+from server.media.access import link_uploaders
 from server.media.tables import Media, MediaLink
 
 
@@ -26,10 +28,17 @@ class Listing(NamedTuple):
     new: bool
 
 
-async def replace_links(listings: Sequence[Listing], now: dt.datetime) -> None:
-    """Make the links of these records what their photo lists say (call inside the transaction)."""
+async def replace_links(
+    listings: Sequence[Listing], now: dt.datetime, writer: CurrentUser
+) -> None:
+    """Make the links of these records what their photo lists say (call inside the transaction).
+
+    Each link names the upload it relies on (``server.media.access.link_uploaders``), found
+    before the old links go: a photo the writer could see through them stays seen.
+    """
     if not listings:
         return
+    uploader = await link_uploaders(writer, [sha for item in listings for sha in item.photos or []])
     existing: dict[str, list[uuid.UUID]] = {}
     for listing in listings:
         if not listing.new:  # a new record has no links yet: nothing to delete
@@ -43,6 +52,7 @@ async def replace_links(listings: Sequence[Listing], now: dt.datetime) -> None:
             "entity": listing.entity,
             "entity_id": listing.id,
             "created_at": now,
+            "uploader": uploader[sha],
         }
         for listing in listings
         for sha in dict.fromkeys(listing.photos or [])

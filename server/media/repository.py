@@ -1,86 +1,83 @@
-"""Photo rows and who may see a photo. No HTTP here."""
+"""Photo rows and upload rows. No HTTP here."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
-from server.accounts.schemas import CurrentUser
-from server.accounts.scope import record_filter
-from server.db import new_id
-from server.inspections.tables import Inspection, InspectionItemResult
-from server.media.tables import Media, MediaLink
-from server.visits.tables import Visit
+from server.db import new_id, transaction
+from server.media.tables import Media, MediaUpload
 
 
 async def get(sha256: str) -> dict[str, Any] | None:
-    return await Media.select().where(Media.sha256 == sha256).first()
+    """The photo, if the server holds it whole."""
+    return await Media.select().where((Media.sha256 == sha256) & Media.complete.eq(True)).first()
 
 
-#: One statement per upload outcome (a written-out statement: building piccolo's insert with
-#: its conflict clause cost more than the database's work on a photo). The first uploader is
-#: kept, and a complete row is never changed again.
-_UPSERT = (
-    "INSERT INTO media (id, sha256, mime, size, received, complete, uploaded_by, created_at,"
-    " completed_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})"
-    " ON CONFLICT (sha256) DO UPDATE SET %s WHERE media.complete = {}"
-)
-_PROGRESS = _UPSERT % "received = excluded.received"
-_COMPLETED = _UPSERT % (
-    "size = excluded.size, received = excluded.received, complete = excluded.complete,"
-    " completed_at = excluded.completed_at"
-)
-
-
-async def progress(
-    sha256: str, mime: str, size: int, received: int, user_id: uuid.UUID, now: dt.datetime
-) -> None:
-    """A partial upload's bytes stored so far (first uploader kept; a complete row untouched).
-
-    One write: an upload that completes in one request never has an in-progress row.
-    """
-    await Media.raw(
-        _PROGRESS, new_id(), sha256, mime, size, received, False, user_id, now, None, False
+async def upload_of(sha256: str, user_id: uuid.UUID) -> dict[str, Any] | None:
+    """This user's upload of the photo, finished or not."""
+    return await (
+        MediaUpload.select()
+        .where((MediaUpload.sha256 == sha256) & (MediaUpload.uploaded_by == user_id))
+        .first()
     )
+
+
+async def uploaders(sha256s: Iterable[str]) -> dict[str, set[uuid.UUID]]:
+    """For each photo, the users whose own bytes of it arrived whole and matched its hash."""
+    wanted = sorted(set(sha256s))
+    found: dict[str, set[uuid.UUID]] = {sha: set() for sha in wanted}
+    if wanted:
+        rows = await MediaUpload.select(MediaUpload.sha256, MediaUpload.uploaded_by).where(
+            MediaUpload.sha256.is_in(wanted) & MediaUpload.complete.eq(True)
+        )
+        for r in rows:
+            found[r["sha256"]].add(r["uploaded_by"])
+    return found
+
+
+#: Written-out statements (building piccolo's insert with its conflict clause cost more than
+#: the database's work on a photo). The photo's row keeps its first uploader; an upload's row
+#: is one per user (unique index of migration 0008).
+_UPLOAD = (
+    "INSERT INTO media_upload (id, sha256, uploaded_by, mime, size, complete, created_at,"
+    " completed_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {})"
+    " ON CONFLICT (sha256, uploaded_by) DO "
+)
+_UPLOAD_STARTED = _UPLOAD + "NOTHING"
+_UPLOAD_COMPLETED = _UPLOAD + (
+    "UPDATE SET complete = excluded.complete, completed_at = excluded.completed_at"
+)
+_PHOTO = (
+    "INSERT INTO media (id, sha256, mime, size, received, complete, uploaded_by, created_at,"
+    " completed_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}) ON CONFLICT (sha256) DO NOTHING"
+)
+
+
+async def progress(sha256: str, user_id: uuid.UUID, mime: str, size: int, now: dt.datetime) -> None:
+    """This user's upload has bytes stored but is not finished (an upload that completes in one
+    request never has this row before its complete one)."""
+    await MediaUpload.raw(_UPLOAD_STARTED, new_id(), sha256, user_id, mime, size, False, now, None)
 
 
 async def completed(
-    sha256: str, mime: str, size: int, user_id: uuid.UUID, now: dt.datetime
+    sha256: str, user_id: uuid.UUID, mime: str, size: int, now: dt.datetime
 ) -> None:
-    """The photo is stored and verified: one write makes it visible (first uploader kept)."""
-    await Media.raw(_COMPLETED, new_id(), sha256, mime, size, size, True, user_id, now, now, False)
+    """This user's bytes are stored and verified: the photo is the server's (if it was not
+    already) and the user is one of its uploaders."""
+    async with transaction():
+        await Media.raw(_PHOTO, new_id(), sha256, mime, size, size, True, user_id, now, now)
+        await MediaUpload.raw(
+            _UPLOAD_COMPLETED, new_id(), sha256, user_id, mime, size, True, now, now
+        )
 
 
-async def forget(sha256: str) -> None:
-    await Media.delete().where((Media.sha256 == sha256) & Media.complete.eq(False))
-
-
-async def may_see(user: CurrentUser, media: dict[str, Any]) -> bool:
-    """The uploader, and whoever may see a record that lists the photo."""
-    if media["uploaded_by"] == user.id:
-        return True
-    links = await MediaLink.select(MediaLink.entity, MediaLink.entity_id).where(
-        MediaLink.sha256 == media["sha256"]
+async def forget(sha256: str, user_id: uuid.UUID) -> None:
+    """Drop this user's unfinished upload (nothing of it is stored)."""
+    await MediaUpload.delete().where(
+        (MediaUpload.sha256 == sha256)
+        & (MediaUpload.uploaded_by == user_id)
+        & MediaUpload.complete.eq(False)
     )
-    visits = [r["entity_id"] for r in links if r["entity"] == "visit"]
-    inspections = [r["entity_id"] for r in links if r["entity"] == "inspection"]
-    results = [r["entity_id"] for r in links if r["entity"] == "inspection_item_result"]
-    if results:
-        inspections += [
-            r["inspection"]
-            for r in await InspectionItemResult.select(InspectionItemResult.inspection).where(
-                InspectionItemResult.id.is_in(results) & InspectionItemResult.deleted_at.is_null()
-            )
-        ]
-    where = record_filter(user, Visit.visitor, Visit.org_unit)
-    if visits and where is not None:
-        live = Visit.id.is_in(visits) & Visit.deleted_at.is_null() & where
-        if await Visit.exists().where(live):
-            return True
-    where = record_filter(user, Inspection.inspector, Inspection.org_unit)
-    if inspections and where is not None:
-        live = Inspection.id.is_in(inspections) & Inspection.deleted_at.is_null() & where
-        if await Inspection.exists().where(live):
-            return True
-    return False

@@ -1,8 +1,11 @@
 """Where photo bytes live, behind a small interface: local disk now, S3-compatible later.
 
-An upload is written to a partial object that only grows; the bytes stored so far are what an
-interrupted upload resumes from. When the last byte arrives the content is checked against its
-SHA-256 name and only then becomes a complete object; a mismatch discards everything.
+Each user's upload is written to a partial object of its own that only grows; the bytes stored
+so far are what an interrupted upload resumes from. When the last byte arrives the content is
+checked against its SHA-256 name and only a match may become the complete object (one per
+name, whoever sent it); a mismatch discards everything. Publishing a photo and deleting it take
+the name's lock (:meth:`MediaStorage.locked`), so retention never removes a file that a
+re-upload has just published.
 
 On local disk each piece of the body is hashed and written as it arrives, and the kernel is
 asked to start writing it out at once, so when the last byte comes only a short fsync is left:
@@ -16,10 +19,12 @@ from __future__ import annotations
 import abc
 import asyncio
 import concurrent.futures
+import contextlib
 import ctypes
 import fcntl
 import hashlib
 import os
+import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,14 +53,15 @@ class OffsetMismatch(Exception):
 class Appended:
     #: Bytes of the upload stored now (all of them once complete; 0 after a mismatch).
     stored: int
-    #: Every byte arrived, matched the name, and the photo is published (durably).
+    #: Every byte arrived and matched the name (durably): ready to :meth:`MediaStorage.publish`.
     complete: bool = False
     #: Every byte arrived but they do not hash to the name: nothing was kept.
     mismatch: bool = False
 
 
 class MediaStorage(abc.ABC):
-    """Content-addressed photo storage. ``sha256`` names are checked by the caller."""
+    """Content-addressed photo storage. ``sha256`` names are checked by the caller; partial
+    uploads are kept per ``uploader``."""
 
     @abc.abstractmethod
     async def has_complete(self, sha256: str) -> bool:
@@ -63,28 +69,38 @@ class MediaStorage(abc.ABC):
         says whether the photo is complete)."""
 
     @abc.abstractmethod
-    async def stored(self, sha256: str) -> int:
-        """Bytes of a partial upload stored so far (0 when there is none)."""
+    async def stored(self, sha256: str, uploader: uuid.UUID) -> int:
+        """Bytes of this user's partial upload stored so far (0 when there is none)."""
 
     @abc.abstractmethod
     async def append(
         self,
         sha256: str,
+        uploader: uuid.UUID,
         offset: int,
         chunks: AsyncIterator[bytes],
         total: int,
     ) -> Appended:
-        """Add the bytes of ``chunks`` (which start at ``offset``) to the partial upload.
+        """Add the bytes of ``chunks`` (which start at ``offset``) to this user's partial upload.
 
         Bytes already stored are skipped, never written twice; nothing past ``total`` is kept.
         What arrived before a broken connection stays stored (the exception propagates).
         Bytes reported as stored are durable; a partial upload left with no byte is removed.
-        Once all ``total`` bytes are stored they are checked against ``sha256``: published as
-        the complete object (durably, before this returns), or on mismatch all discarded.
+        Once all ``total`` bytes are stored they are checked against ``sha256``: kept durably
+        for :meth:`publish` (``complete``), or on mismatch all discarded.
         """
 
     @abc.abstractmethod
-    async def discard(self, sha256: str) -> bool:
+    async def publish(self, sha256: str, uploader: uuid.UUID) -> None:
+        """Make a verified upload the complete object (durably); hold :meth:`locked`. When the
+        object is there already (the same bytes, by their name) the upload is just dropped."""
+
+    @abc.abstractmethod
+    def locked(self, sha256: str) -> contextlib.AbstractAsyncContextManager[None]:
+        """Exclusive, across processes, for publishing or deleting the complete object."""
+
+    @abc.abstractmethod
+    async def discard(self, sha256: str, uploader: uuid.UUID) -> bool:
         """Forget a partial upload, unless an upload is writing it right now (then False)."""
 
     @abc.abstractmethod
@@ -133,10 +149,8 @@ class _Writer:
     them out, which wait on the disk only when the kernel's queue for it is full), and
     :meth:`finish` makes them durable (fsync) on a disk thread."""
 
-    def __init__(
-        self, storage: LocalDiskStorage, sha256: str, f: BinaryIO, total: int, hashing: bool
-    ) -> None:
-        self.storage = storage
+    def __init__(self, partial: Path, sha256: str, f: BinaryIO, total: int, hashing: bool) -> None:
+        self.partial = partial
         self.sha256 = sha256
         self.f = f
         self.total = total
@@ -155,9 +169,9 @@ class _Writer:
             self._unstarted = self._written
 
     def finish(self, settle: bool) -> Appended:
-        """Make a partial upload durable, or (``settle``) verify and publish a whole one.
+        """Make a partial upload durable, or (``settle``) verify a whole one.
         Runs on a disk thread, still holding the lock."""
-        partial = self.storage._partial(self.sha256)
+        partial = self.partial
         try:
             self.f.flush()
             size = self.f.tell()
@@ -173,25 +187,17 @@ class _Writer:
             if digest != self.sha256:
                 partial.unlink()
                 return Appended(stored=0, mismatch=True)
-            # Verified: publish, then make the bytes and the new name durable (the file's fsync
-            # after the rename commits both on ext4, leaving the directory's fsync little to
-            # do). A crash in between leaves at most an object that no row calls complete; the
-            # row is written only after this returns.
-            final = self.storage.path(self.sha256)
-            try:
-                os.replace(partial, final)
-            except FileNotFoundError:
-                final.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(partial, final)
+            # Verified and durable; publish() renames it under the name's lock.
             os.fsync(self.f.fileno())
-            _fsync_dir(final.parent)
             return Appended(stored=size, complete=True)
         finally:
             self.f.close()  # also releases the lock
 
 
 class LocalDiskStorage(MediaStorage):
-    """Files under ``root``: ``partial/<sha>`` while uploading, ``ab/cd/<sha>`` when complete."""
+    """Files under ``root``: ``partial/<sha>.<uploader>`` while uploading, ``ab/cd/<sha>`` when
+    complete; ``locks/ab`` are the lock files (one per first byte of the name: a few hundred
+    files however many photos, and a lock held only for a rename or a delete)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -199,21 +205,58 @@ class LocalDiskStorage(MediaStorage):
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def _partial(self, sha256: str) -> Path:
-        return self.root / "partial" / sha256
+    def _partial(self, sha256: str, uploader: uuid.UUID) -> Path:
+        return self.root / "partial" / f"{sha256}.{uploader.hex}"
 
     async def has_complete(self, sha256: str) -> bool:
         return self.path(sha256).is_file()
 
-    async def stored(self, sha256: str) -> int:
+    async def stored(self, sha256: str, uploader: uuid.UUID) -> int:
         try:
-            return self._partial(sha256).stat().st_size
+            return self._partial(sha256, uploader).stat().st_size
         except FileNotFoundError:
             return 0
 
-    def _open_locked(self, sha256: str) -> tuple[Path, BinaryIO]:
+    @contextlib.asynccontextmanager
+    async def locked(self, sha256: str) -> AsyncIterator[None]:
+        path = self.root / "locks" / sha256[:2]
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            # Polled, not a blocking wait: a disk thread stuck waiting could be the one the
+            # holder needs to finish (the lock is held only for a rename or a delete).
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    await asyncio.sleep(0.002)
+            yield
+        finally:
+            os.close(fd)  # also releases the lock
+
+    async def publish(self, sha256: str, uploader: uuid.UUID) -> None:
+        await _done(_submit(self._publish, sha256, uploader))
+
+    def _publish(self, sha256: str, uploader: uuid.UUID) -> None:
+        partial, final = self._partial(sha256, uploader), self.path(sha256)
+        if final.is_file():
+            partial.unlink(missing_ok=True)  # the same bytes are there already
+            return
+        try:
+            os.replace(partial, final)
+        except FileNotFoundError:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(partial, final)
+        # The bytes were made durable before; this makes the new name so.
+        _fsync_dir(final.parent)
+
+    def _open_locked(self, sha256: str, uploader: uuid.UUID) -> tuple[Path, BinaryIO]:
         """The partial file, opened for appending and locked (UploadBusy when it is not free)."""
-        path = self._partial(sha256)
+        path = self._partial(sha256, uploader)
         for _ in range(3):
             try:
                 f = open(path, "ab")  # noqa: SIM115 - closed by _Writer.finish
@@ -237,11 +280,12 @@ class LocalDiskStorage(MediaStorage):
     async def append(
         self,
         sha256: str,
+        uploader: uuid.UUID,
         offset: int,
         chunks: AsyncIterator[bytes],
         total: int,
     ) -> Appended:
-        path, f = self._open_locked(sha256)  # path: the partial file
+        path, f = self._open_locked(sha256, uploader)  # path: the partial file
         stored = f.seek(0, os.SEEK_END)
         if offset > stored:
             if stored == 0:
@@ -249,7 +293,7 @@ class LocalDiskStorage(MediaStorage):
             f.close()
             raise OffsetMismatch(stored)
         # Hash as we go when this request writes the whole object.
-        writer = _Writer(self, sha256, f, total, hashing=stored == 0)
+        writer = _Writer(path, sha256, f, total, hashing=stored == 0)
         position = offset  # where the next incoming byte belongs
         try:
             async for chunk in chunks:
@@ -270,13 +314,13 @@ class LocalDiskStorage(MediaStorage):
             raise
         return await _done(_submit(writer.finish, True))
 
-    async def discard(self, sha256: str) -> bool:
+    async def discard(self, sha256: str, uploader: uuid.UUID) -> bool:
         try:
-            _, f = self._open_locked(sha256)
+            path, f = self._open_locked(sha256, uploader)
         except UploadBusy:
             return False
         try:
-            self._partial(sha256).unlink(missing_ok=True)  # still locked: no writer in between
+            path.unlink(missing_ok=True)  # still locked: no writer in between
         finally:
             f.close()
         return True

@@ -35,7 +35,7 @@ from server.demands.tables import DemandEvent
 from server.inspections.entity import INSPECTION
 from server.media.links import delete_links
 from server.media.storage import MediaStorage
-from server.media.tables import Media, MediaLink
+from server.media.tables import Media, MediaLink, MediaUpload
 from server.settings import get_settings
 from server.sync.entities import EntitySpec
 from server.sync.tables import Revision, SyncConflict, SyncMutation
@@ -101,11 +101,16 @@ async def purge(storage: MediaStorage, now: dt.datetime | None = None) -> Purged
             photos |= await _remove(root, roots, done)
         done.photos = await _unlisted(photos)
         await _delete_in(Media, Media.sha256, done.photos)
-        partial = await Media.select(Media.sha256).where(
-            Media.complete.eq(False) & (Media.created_at < cutoff)
+        # Unfinished uploads of them age out below, with their files.
+        for chunk in _chunks(done.photos):
+            await MediaUpload.delete().where(
+                MediaUpload.sha256.is_in(chunk) & MediaUpload.complete.eq(True)
+            )
+        stale = await (
+            MediaUpload.delete()
+            .where(MediaUpload.complete.eq(False) & (MediaUpload.created_at < cutoff))
+            .returning(MediaUpload.sha256, MediaUpload.uploaded_by)
         )
-        stale = [r["sha256"] for r in partial]
-        await _delete_in(Media, Media.sha256, stale)
         tokens = (
             await DeviceToken.delete()
             .where((DeviceToken.expires_at < cutoff) | (DeviceToken.revoked_at < cutoff))
@@ -126,13 +131,16 @@ async def purge(storage: MediaStorage, now: dt.datetime | None = None) -> Purged
                 actor_id=None,
                 details={"before": cutoff.isoformat(), **done.summary(len(stale))},
             )
-    # The rows are gone; now the bytes (a crash here leaves only files no row names).
+    # The rows are gone; now the bytes (a crash here leaves only files no row names). An upload
+    # publishes a photo and writes its row under the name's lock: under it, a row found again
+    # means the photo was uploaded anew since the commit, and its file stays.
     for sha256 in done.photos:
-        await storage.delete(sha256)
-        await storage.discard(sha256)  # in case it never arrived whole
-    for sha256 in stale:
-        if await storage.discard(sha256):
-            done.partial_uploads.append(sha256)
+        async with storage.locked(sha256):
+            if not await Media.exists().where(Media.sha256 == sha256):
+                await storage.delete(sha256)
+    for row in stale:
+        if await storage.discard(row["sha256"], row["uploaded_by"]):
+            done.partial_uploads.append(row["sha256"])
         else:
             done.busy_uploads += 1
     return done

@@ -9,7 +9,7 @@ import msgspec
 from piccolo.query.functions.aggregate import Max
 
 from server.accounts.schemas import CurrentUser
-from server.accounts.scope import roster_filter
+from server.accounts.scope import record_filter, roster_filter
 from server.inspections.tables import Inspection
 from server.rosters.entity import roster_wire
 from server.rosters.schemas import ServiceCenterOut, TalentOut
@@ -24,12 +24,17 @@ def _search(table: Any, q: str | None) -> Any | None:
     return table.name.like(f"%{q.strip()}%") | table.name_initials.like(f"{term}%")
 
 
-async def _latest(table: Any, key: Any, day: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
-    if not ids:
+async def _latest(
+    table: Any, key: Any, day: Any, ids: list[uuid.UUID], scope: Any | None
+) -> dict[uuid.UUID, Any]:
+    """The last day of a record about each roster row, among the records the caller may read
+    (``scope``, from ``record_filter``): a visitor's own, a reviewer's subtree, none for others.
+    The same dates a phone shows from the records it holds; others' visits are not told."""
+    if not ids or scope is None:
         return {}
     rows = await (
         table.select(key.as_alias("key"), Max(day, alias="last"))
-        .where(key.is_in(ids) & table.deleted_at.is_null() & (table.status != "draft"))
+        .where(key.is_in(ids) & table.deleted_at.is_null() & (table.status != "draft") & scope)
         .group_by(key)
     )
     return {r["key"]: r["last"] for r in rows}
@@ -51,7 +56,8 @@ async def list_talents(
         .limit(limit)
         .offset(offset)
     )
-    last = await _latest(Visit, Visit.talent, Visit.visited_on, [r["id"] for r in rows])
+    scope = record_filter(user, Visit.visitor, Visit.org_unit)
+    last = await _latest(Visit, Visit.talent, Visit.visited_on, [r["id"] for r in rows], scope)
     return total, [
         msgspec.convert({**roster_wire(r), "last_visited_on": last.get(r["id"])}, TalentOut)
         for r in rows
@@ -75,7 +81,11 @@ async def list_service_centers(
         .offset(offset)
     )
     last = await _latest(
-        Inspection, Inspection.service_center, Inspection.inspected_on, [r["id"] for r in rows]
+        Inspection,
+        Inspection.service_center,
+        Inspection.inspected_on,
+        [r["id"] for r in rows],
+        record_filter(user, Inspection.inspector, Inspection.org_unit),
     )
     return total, [
         msgspec.convert(

@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.accounts.deps import client_ip
 from server.accounts.schemas import CurrentUser
+from server.inbound import NUL_CHECKED_BY_HANDLER
 from server.sync import conflicts, pull, push, resolve
 from server.sync.changes import committed_change_seq, stream_key
 from sync import protocol
@@ -30,7 +31,13 @@ class SyncController(Controller):
     path = "/api/sync"
     tags = ["sync"]
 
-    @post("/push", status_code=200, summary="Apply a batch of mutations exactly once")
+    @post(
+        "/push",
+        status_code=200,
+        summary="Apply a batch of mutations exactly once",
+        # A NUL rejects just the mutation that holds it (sync.protocol.decode_push).
+        opt={NUL_CHECKED_BY_HANDLER: True},
+    )
     async def push(
         self, request: Request[Any, Any, Any], current_user: NamedDependency[CurrentUser]
     ) -> protocol.PushResponse:

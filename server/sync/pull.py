@@ -10,6 +10,7 @@ comes in a later page with its newer content.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
@@ -27,6 +28,9 @@ from sync import protocol
 
 #: A cursor position past every entity of its change_seq.
 _END = len(protocol.ENTITIES)
+#: What ``Position.encode`` gives out: a change number that fits in 63 bits (18 digits), then
+#: optionally an entity rank and an id.
+_CURSOR = re.compile(r"(0|[1-9][0-9]{0,17})(\.[0-9]{1,2}\.[0-9a-f-]{36})?", re.ASCII)
 
 
 class Position(NamedTuple):
@@ -44,6 +48,8 @@ class Position(NamedTuple):
         """The position, or None for a cursor that is not ours."""
         if cursor is None:
             return cls(-1, _END, "")
+        if not _CURSOR.fullmatch(cursor):
+            return None  # e.g. "-1e26", or a number no database integer holds
         parts = cursor.split(".")
         try:
             if len(parts) == 1:

@@ -365,7 +365,7 @@ class UnitOfWork:
             Listing(r.spec.name, r.id, r.values.get("photos") or [], r.new)
             for r in (self.rows[i] for i in self._photo_rows)
         ]
-        await replace_links(listings, self.now)
+        await replace_links(listings, self.now, self.actor)
         self._photo_rows = set()
 
 

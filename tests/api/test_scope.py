@@ -8,8 +8,10 @@ import httpx
 
 from server.db import county_today
 from server.demo import demo_id
+from server.accounts import repository as accounts
+from server.demo import DEMO_PASSWORD, demo_id
 from tests.support.client import login
-from tests.support.factories import make_visit
+from tests.support.factories import make_inspection, make_visit
 
 Client = httpx.AsyncClient
 
@@ -95,6 +97,33 @@ async def test_roster_shows_last_visit(client: Client) -> None:
     visited = {t["id"]: t["last_visited_on"] for t in items}
     assert visited[str(demo_id("talent/0"))] == day.isoformat()
     assert visited[str(demo_id("talent/4"))] is None
+
+
+async def test_the_roster_shows_only_the_last_visits_the_caller_may_read(client: Client) -> None:
+    """Issue 19, finding 12: a field worker sees the date of their own last visit or inspection,
+    never a colleague's; a reviewer sees the last one in their subtree (as their phone does)."""
+    await accounts.create_user("chenming", DEMO_PASSWORD, "陈明", "field_staff", demo_id("城关镇"))
+    await make_visit("zhangsan", talent=0)
+    await make_visit("chenming", talent=0, visited_on=dt.date(2026, 11, 25))
+    await make_visit("chenming", talent=4, visited_on=dt.date(2026, 11, 26))
+    await make_inspection("chenming")
+    centre = str(demo_id("centre/城关镇/东门社区"))
+
+    async def last(username: str) -> tuple[dict[str, str | None], str | None]:
+        headers = await login(client, username)
+        talents = (await client.get("/api/talents?limit=200", headers=headers)).json()["items"]
+        centres = (await client.get("/api/service-centers?limit=200", headers=headers)).json()
+        inspected = {c["id"]: c["last_inspected_on"] for c in centres["items"]}
+        return {t["id"]: t["last_visited_on"] for t in talents}, inspected[centre]
+
+    visited, inspected = await last("zhangsan")
+    assert visited[str(demo_id("talent/0"))] == "2026-11-20"
+    assert visited[str(demo_id("talent/4"))] is None
+    assert inspected is None
+    visited, inspected = await last("zhaoli")
+    assert visited[str(demo_id("talent/0"))] == "2026-11-25"
+    assert visited[str(demo_id("talent/4"))] == "2026-11-26"
+    assert inspected == "2026-11-21"
 
 
 async def test_service_centers_in_scope(client: Client) -> None:

@@ -19,6 +19,8 @@ from sync.protocol import PROTOCOL_VERSION
 CAMPAIGN = str(demo_id("campaign/sssw"))
 UNIT_CAMPAIGN = str(demo_id("campaign/slsc"))
 TEMPLATE = str(demo_id("template/centre"))
+#: A field worker's user id (partial uploads are kept per user).
+ZHANGSAN = demo_id("user/zhangsan")
 #: Demo talents are spread over the townships in this order (talent i is in TOWNSHIPS[i % 4]).
 _TOWNSHIP_OF = {"zhangsan": 0, "lisi": 1, "wangwu": 2}
 

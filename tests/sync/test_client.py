@@ -231,7 +231,9 @@ async def test_push_file_reads_json_and_csv_and_is_idempotent(
     transport: Wrapped, tmp_path: Path
 ) -> None:
     photo = tmp_path / "photo.jpg"
-    photo.write_bytes(jpeg(b"p" * 1000))
+    # Segments that parse (push-file strips metadata segments), then the image data.
+    jfif = b"\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    photo.write_bytes(jpeg(jfif + b"\xff\xda" + b"p" * 1000))
     visits = [
         {**visit(talent_of("zhangsan")), "photo_files": ["photo.jpg"]},
         {k: v for k, v in visit(talent_of("zhangsan", 1)).items() if k != "id"},

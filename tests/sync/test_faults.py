@@ -118,7 +118,7 @@ async def test_cut_connections_lose_and_duplicate_nothing(db: Snapshot, tmp_path
         for body in phone.visits.values():
             for sha in body.get("photos", []):
                 assert hashlib.sha256(storage.path(sha).read_bytes()).hexdigest() == sha
-                assert await storage.stored(sha) == 0  # no partial upload left behind
+                assert await storage.stored(sha, user) == 0  # no partial upload left behind
                 media = await Media.select(Media.complete).where(Media.sha256 == sha).first()
                 assert media == {"complete": True}
         # The device's pulled copy is the server's.

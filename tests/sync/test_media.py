@@ -11,7 +11,7 @@ import pytest
 from server.media.tables import Media, MediaLink
 from server.settings import get_settings
 from tests.support.client import login
-from tests.sync.helpers import Device, jpeg, media_storage, sha, talent_of, visit
+from tests.sync.helpers import ZHANGSAN, Device, jpeg, media_storage, sha, talent_of, visit
 
 Client = httpx.AsyncClient
 
@@ -94,7 +94,7 @@ async def test_hash_mismatch_keeps_nothing(client: Client) -> None:
     assert response.json()["code"] == "media.hash_mismatch"
     response = await client.head(f"/api/media/{sha(b'something else')}", headers=headers)
     assert response.status_code == 404
-    assert await media_storage().stored(sha(b"something else")) == 0
+    assert await media_storage().stored(sha(b"something else"), ZHANGSAN) == 0
     assert not await Media.exists().where(Media.sha256 == sha(b"something else"))
 
 
@@ -164,7 +164,7 @@ async def test_the_same_photo_sent_by_two_devices_at_once_is_stored_once(client:
     assert any(a.status_code == 200 and a.json()["complete"] for a in answers)
     # Whatever the interleaving: one verified copy, one row, nothing half-written left.
     assert media_storage().path(digest).read_bytes() == photo
-    assert await media_storage().stored(digest) == 0
+    assert await media_storage().stored(digest, ZHANGSAN) == 0
     rows = await Media.select(Media.complete, Media.size).where(Media.sha256 == digest)
     assert rows == [{"complete": True, "size": len(photo)}]
     retry = await put(client, second, photo, digest)

@@ -18,7 +18,7 @@ from server.app import create_app, retention_lifespan
 from server.audit.tables import AuditLog
 from server.db import json_load, utcnow
 from server.demands.tables import Demand, DemandEvent
-from server.media.tables import Media, MediaLink
+from server.media.tables import Media, MediaLink, MediaUpload
 from server.retention.purge import purge, run_every
 from server.settings import get_settings
 from server.sync.tables import Revision, SyncMutation
@@ -28,6 +28,7 @@ from tests.sync.helpers import (
     TEMPLATE,
     Device,
     centre_of,
+    ZHANGSAN,
     demand,
     jpeg,
     media_storage,
@@ -137,18 +138,19 @@ async def test_abandoned_uploads_and_dead_tokens_go_live_ones_stay(client: Clien
     abandoned, writing = jpeg(os.urandom(200_000)), jpeg(os.urandom(200_000))
     await put_photo(client, headers, abandoned, first=100_000)
     await put_photo(client, headers, writing, first=100_000)
-    assert await media_storage().stored(sha(abandoned)) == 100_000
+    assert await media_storage().stored(sha(abandoned), ZHANGSAN) == 100_000
     # An upload is writing this one right now (it holds the partial file's lock).
-    _, held = media_storage()._open_locked(sha(writing))
+    _, held = media_storage()._open_locked(sha(writing), ZHANGSAN)
     try:
         done = await purge(media_storage(), now=utcnow() + LATER)
     finally:
         held.close()
     assert done.partial_uploads == [sha(abandoned)]
     assert done.busy_uploads == 1
-    assert await media_storage().stored(sha(abandoned)) == 0
+    assert await media_storage().stored(sha(abandoned), ZHANGSAN) == 0
     assert not await Media.exists().where(Media.sha256 == sha(abandoned))
-    assert await media_storage().stored(sha(writing)) == 100_000  # left to the writer
+    assert not await MediaUpload.exists().where(MediaUpload.sha256 == sha(abandoned))
+    assert await media_storage().stored(sha(writing), ZHANGSAN) == 100_000  # left to the writer
     assert done.tokens == 1
     assert not await DeviceToken.exists().where(DeviceToken.device_id == "lost-phone")
     assert (await client.get("/api/me", headers=old_device)).status_code == 401
