@@ -5,7 +5,7 @@
  * bytes and a slow link makes progress chunk by chunk.
  */
 import { ApiError } from '../api'
-import * as db from '../storage/db'
+import * as db from '../storage'
 import type { SyncContext } from './context'
 import { stopFor } from './errors'
 import { syncErrorMessage } from './messages'
