@@ -8,7 +8,8 @@
  */
 import { reactive, readonly } from 'vue'
 
-import { ApiError, fetchMe, login, logout, type User } from '../api'
+import { fetchMe, login, logout, type User } from '../api'
+import { ApiError } from '../http'
 import { online } from '../common/online'
 import * as db from '../storage'
 import { describeDevice } from './device'

@@ -8,7 +8,8 @@
  * units (a handler's phone holds no visits), and every step is the server's to record.
  */
 import { lookup } from '../../shared/lookup'
-import { ApiError, messageFor, type Role } from '../api'
+import { type Role } from '../api'
+import { ApiError, messageFor } from '../http'
 import { requestAsUser } from '../auth/request'
 import { addDays } from '../forms/dates'
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 
-import { ApiError } from '../api'
+import { ApiError } from '../http'
 import { session } from '../auth/session'
 import * as db from '../storage'
 import { countAwaitingReview, getReviewRecord, listReviewRecords } from '../sync'

@@ -7,7 +7,7 @@
 import { newId } from '../../shared/ids'
 import type { Applied, Conflicted, Mutation, PushResponse, Rejected } from '../../shared/protocol'
 import { MAX_BATCH, PROTOCOL_VERSION } from '../../shared/protocolVersion'
-import { ApiError } from '../api'
+import { ApiError } from '../http'
 import * as db from '../storage'
 import { recordsForAck } from './acks'
 import type { SyncContext } from './context'

@@ -4,7 +4,7 @@
  * `received`, in chunks, so an interrupted upload never resends acknowledged
  * bytes and a slow link makes progress chunk by chunk.
  */
-import { ApiError } from '../api'
+import { ApiError } from '../http'
 import * as db from '../storage'
 import type { SyncContext } from './context'
 import { stopFor } from './errors'
