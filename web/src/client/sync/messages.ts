@@ -15,6 +15,9 @@ const MESSAGES: Readonly<Record<string, string>> = {
   'sync.unknown_op': '应用版本与服务器不匹配，这条内容无法提交。请刷新更新应用，并导出未同步数据交给管理员。',
   'sync.mutation_id_reused': '同步编号冲突，这条内容未被接收。请导出未同步数据并联系管理员。',
   'sync.sequence_reused': '同步编号冲突，这条内容未被接收。请导出未同步数据并联系管理员。',
+  // A visit dated outside its campaign (the server's check; the form offers only campaigns running on the date).
+  'sync.outside_campaign':
+    '走访日期不在所选走访活动的起止日期内，服务器未接收。请打开这条记录，改选走访日期当天进行中的活动或核对日期后重新提交；如没有进行中的活动，请联系管理员设置。',
   'sync.refused': '服务器拒绝保存这条内容。请导出未同步数据并联系管理员。',
   'sync.unsupported_version': '应用版本过旧，服务器不再接受。请刷新页面更新应用后再同步，本机数据会保留。',
   'sync.device_mismatch': '本机登录信息已失效，请重新登录后继续同步。本机数据会保留。',
@@ -75,6 +78,13 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   id: '记录编号',
 }
 
+/** What a field must be, added to a validation refusal that names it (the server's checks). */
+const FIELD_RULES: Readonly<Record<string, string>> = {
+  visited_on: '须在所选走访活动的起止日期内，且不晚于今天',
+  inspected_on: '不能晚于今天',
+  campaign_id: '须是进行中的走访活动',
+}
+
 /** The zh-CN name of a record field (the wire name when there is none). */
 export function fieldLabel(field: string): string {
   return lookup(FIELD_LABELS, field) ?? field
@@ -85,8 +95,9 @@ export function syncErrorMessage(code: string, details?: Readonly<Record<string,
   if (code === 'sync.validation' || code === 'request.validation') {
     const field = details?.['field']
     const label = typeof field === 'string' ? lookup(FIELD_LABELS, field) : undefined
+    const rule = typeof field === 'string' ? lookup(FIELD_RULES, field) : undefined
     return label
-      ? `“${label}”填写有误，服务器未接收。请打开这条记录修改后重新提交。`
+      ? `“${label}”填写有误${rule ? `（${rule}）` : ''}，服务器未接收。请打开这条记录修改后重新提交。`
       : '内容有误，服务器未接收。请打开这条记录检查后重新提交。'
   }
   return lookup(MESSAGES, code) ?? errorMessage(code, details)
