@@ -11,9 +11,11 @@ export function onOutboxChange(listener: Listener): () => void {
   return () => outboxListeners.delete(listener)
 }
 
+/** Tell the outbox listeners (after a committed write to the outbox or photos). */
 export function notifyOutboxChange(): void {
   for (const listener of outboxListeners) listener()
 }
+
 const dataListeners = new Set<Listener>()
 
 /** Call `listener` after pulled or acknowledged records, rosters or config change. */
@@ -22,6 +24,7 @@ export function onDataChange(listener: Listener): () => void {
   return () => dataListeners.delete(listener)
 }
 
+/** Tell the data listeners (after a committed write to records, rosters or config). */
 export function notifyDataChange(): void {
   for (const listener of dataListeners) listener()
 }

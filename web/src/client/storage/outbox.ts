@@ -42,6 +42,7 @@ export async function enqueueMutations(mutations: readonly NewMutation[], now: n
   return items
 }
 
+/** Queue one mutation (see enqueueMutations). */
 export async function enqueueMutation(mutation: NewMutation, now: number = Date.now()): Promise<OutboxItem> {
   return (await enqueueMutations([mutation], now))[0]!
 }
@@ -56,6 +57,7 @@ export async function listOutbox(userId?: string): Promise<OutboxItem[]> {
   return db.getAllFromIndex('outbox', 'by_user_seq', IDBKeyRange.bound([userId, 0], [userId, Infinity]))
 }
 
+/** One queued mutation, if it is still queued. */
 export async function getOutboxItem(id: string): Promise<OutboxItem | undefined> {
   return (await getDb()).get('outbox', id)
 }
@@ -196,6 +198,7 @@ export interface PushOutcome {
   photosToUpload: string[]
 }
 
+/** Apply what one push answer changes on the phone, in one transaction. */
 export async function commitPushOutcome(outcome: PushOutcome): Promise<void> {
   const tx = (await getDb()).transaction(['outbox', 'records', 'photos'], 'readwrite')
   const outbox = tx.objectStore('outbox')

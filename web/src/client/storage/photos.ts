@@ -23,6 +23,7 @@ export async function listUnsyncedPhotos(userId: string): Promise<Photo[]> {
   return lists.flat().sort((a, b) => a.created_at - b.created_at)
 }
 
+/** Store a photo, replacing what is stored under its hash. */
 export async function putPhoto(photo: Photo): Promise<void> {
   await (await getDb()).put('photos', photo)
   notifyOutboxChange()
@@ -38,10 +39,12 @@ export async function addPhoto(photo: Photo): Promise<Photo> {
   return stored ?? photo
 }
 
+/** One photo by its SHA-256, bytes included. */
 export async function getPhoto(sha256: string): Promise<Photo | undefined> {
   return (await getDb()).get('photos', sha256)
 }
 
+/** The photos kept for one record. */
 export async function listPhotosForRecord(recordId: string): Promise<Photo[]> {
   return (await getDb()).getAllFromIndex('photos', 'by_record_id', recordId)
 }

@@ -13,10 +13,12 @@ export async function putRecords(records: readonly ServerRecord[]): Promise<void
   notifyDataChange()
 }
 
+/** One record as the server has it. */
 export async function getRecord(id: string): Promise<ServerRecord | undefined> {
   return (await getDb()).get('records', id)
 }
 
+/** Every stored record of one entity ("visit", "inspection", ...). */
 export async function listRecords(entity: string): Promise<ServerRecord[]> {
   return (await getDb()).getAllFromIndex('records', 'by_entity', entity)
 }
@@ -26,20 +28,24 @@ export async function listChildRecords(parentId: string): Promise<ServerRecord[]
   return (await getDb()).getAllFromIndex('records', 'by_parent', parentId)
 }
 
+/** Store roster entries in one transaction (all or none). */
 export async function putRosterEntries(entries: readonly RosterEntry[]): Promise<void> {
   const tx = (await getDb()).transaction('rosters', 'readwrite')
   await Promise.all([...entries.map((entry) => tx.store.put(entry)), tx.done])
   notifyDataChange()
 }
 
+/** One roster (talents or service centres), as pulled. */
 export async function listRoster(kind: RosterKind): Promise<RosterEntry[]> {
   return (await getDb()).getAllFromIndex('rosters', 'by_kind', kind)
 }
 
+/** One roster entry by id. */
 export async function getRosterEntry(id: string): Promise<RosterEntry | undefined> {
   return (await getDb()).get('rosters', id)
 }
 
+/** Campaigns or checklist templates, as pulled. */
 export async function listConfig(entity: ConfigEntity): Promise<ConfigEntry[]> {
   return (await getDb()).getAllFromIndex('config', 'by_entity', entity)
 }
@@ -55,6 +61,7 @@ export interface PullPage {
   cursor: string | null
 }
 
+/** Store one pull page with its cursor, in one transaction. */
 export async function applyPullPage(page: PullPage): Promise<void> {
   const tx = (await getDb()).transaction(['records', 'rosters', 'config', 'meta'], 'readwrite')
   const records = tx.objectStore('records')

@@ -4,6 +4,7 @@ import type { User } from '../api'
 import { getDb } from './schema'
 import type { MetaKey, MetaValues, Session } from './types'
 
+/** The stored token, user and persistence answer (nulls when signed out). */
 export async function getSession(): Promise<Session> {
   const tx = (await getDb()).transaction('session')
   const [token, user, persisted] = await Promise.all([
@@ -30,6 +31,7 @@ export async function setSessionUser(user: User): Promise<void> {
   await (await getDb()).put('session', user, 'user')
 }
 
+/** Remember the answer of navigator.storage.persist(). */
 export async function setPersisted(persisted: boolean | null): Promise<void> {
   await (await getDb()).put('session', persisted, 'persisted')
 }
@@ -44,10 +46,12 @@ export async function clearSession(): Promise<void> {
 // Meta
 // ---------------------------------------------------------------------------
 
+/** One value of the `meta` store. */
 export async function getMeta<K extends MetaKey>(key: K): Promise<MetaValues[K] | undefined> {
   return (await (await getDb()).get('meta', key)) as MetaValues[K] | undefined
 }
 
+/** Set one value of the `meta` store. */
 export async function setMeta<K extends MetaKey>(key: K, value: MetaValues[K]): Promise<void> {
   await (await getDb()).put('meta', value, key)
 }
@@ -65,6 +69,7 @@ export async function getDeviceId(): Promise<string> {
   return id
 }
 
+/** Remove one value of the `meta` store. */
 export async function deleteMeta(key: MetaKey): Promise<void> {
   await (await getDb()).delete('meta', key)
 }

@@ -7,7 +7,6 @@ import type { DBSchema } from 'idb'
 import type { FieldConflict } from '../../shared/protocol'
 import type { User } from '../api'
 
-
 /** Values of the key-value `session` store. */
 export interface SessionValues {
   token: string
