@@ -41,12 +41,12 @@ export const DEMAND_CATEGORIES = [
 export type DemandCategory = (typeof DEMAND_CATEGORIES)[number]
 export const DEMAND_STATUSES = [
   'received',
+  'resolved_on_site',
   'assigned',
   'in_progress',
   'replied',
   'revisited',
   'closed',
-  'resolved_on_site',
 ] as const
 export type DemandStatus = (typeof DEMAND_STATUSES)[number]
 export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const

@@ -15,9 +15,6 @@ const MESSAGES: Readonly<Record<string, string>> = {
   'sync.unknown_op': '应用版本与服务器不匹配，这条内容无法提交。请刷新更新应用，并导出未同步数据交给管理员。',
   'sync.mutation_id_reused': '同步编号冲突，这条内容未被接收。请导出未同步数据并联系管理员。',
   'sync.sequence_reused': '同步编号冲突，这条内容未被接收。请导出未同步数据并联系管理员。',
-  // A visit dated outside its campaign (the server's check; the form offers only campaigns running on the date).
-  'sync.outside_campaign':
-    '走访日期不在所选走访活动的起止日期内，服务器未接收。请打开这条记录，改选走访日期当天进行中的活动或核对日期后重新提交；如没有进行中的活动，请联系管理员设置。',
   'sync.refused': '服务器拒绝保存这条内容。请导出未同步数据并联系管理员。',
   'sync.unsupported_version': '应用版本过旧，服务器不再接受。请刷新页面更新应用后再同步，本机数据会保留。',
   'sync.device_mismatch': '本机登录信息已失效，请重新登录后继续同步。本机数据会保留。',
@@ -90,8 +87,22 @@ export function fieldLabel(field: string): string {
   return lookup(FIELD_LABELS, field) ?? field
 }
 
+/**
+ * A visit dated outside its campaign (the server's check; the form offers only campaigns running
+ * on the date): which campaign and its dates when the server names them, and who can help.
+ */
+function outsideCampaign(details?: Readonly<Record<string, unknown>>): string {
+  const [name, starts, ends] = ['campaign_name', 'starts_on', 'ends_on'].map((key) => details?.[key])
+  const which =
+    typeof name === 'string' && typeof starts === 'string' && typeof ends === 'string'
+      ? `（${name}，${starts} 至 ${ends}）`
+      : ''
+  return `走访日期不在所选走访活动${which}的起止日期内，服务器未接收。请打开这条记录，改选走访当天进行中的走访活动后重新提交；如没有，请联系管理员设置。`
+}
+
 /** The zh-CN text for a sync error code; `details.field` names the field of a validation error. */
 export function syncErrorMessage(code: string, details?: Readonly<Record<string, unknown>>): string {
+  if (code === 'sync.outside_campaign') return outsideCampaign(details)
   if (code === 'sync.validation' || code === 'request.validation') {
     const field = details?.['field']
     const label = typeof field === 'string' ? lookup(FIELD_LABELS, field) : undefined
