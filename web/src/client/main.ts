@@ -9,10 +9,11 @@ import { createApp } from 'vue'
 import App from './App.vue'
 import { loadSession, startSessionRefresh } from './auth/session'
 import { startClock } from './common/clock'
-import { startOutboxStatsWatch } from './outbox/outboxStats'
+import { forgetOrgUnits, refreshOrgUnits } from './rosters/orgUnits'
 import { router } from './router'
 import { startServiceWorker } from './sw/bridge'
-import { startSync } from './sync/engine'
+import { afterSync, onDataOwnerChange, startSync } from './sync/engine'
+import { startOutboxStatsWatch } from './sync/unsynced'
 
 function showFatal(message: string): void {
   const root = document.getElementById('app')
@@ -39,6 +40,9 @@ async function start(): Promise<void> {
   startClock()
   startOutboxStatsWatch()
   startSessionRefresh()
+  // The township filter's names: fetched after a sync (while there is signal), per person.
+  afterSync(refreshOrgUnits)
+  onDataOwnerChange(forgetOrgUnits)
   startSync()
   // Browser tests drive the sync module through window.__zoufang; only a build made with
   // VITE_E2E_HOOK=1 has it (the condition is false at build time otherwise, and the chunk is dropped).

@@ -20,23 +20,44 @@ export type IsoDate = string
 /** ISO 8601 with an offset. */
 export type IsoDateTime = string
 
-export type VisitMode = 'in_person' | 'symposium' | 'phone' | 'video'
-export type DemandCategory =
-  | 'policy_delivery'
-  | 'housing'
-  | 'school_enrolment'
-  | 'medical'
-  | 'household_registration'
-  | 'spouse_employment'
-  | 'project_application'
-  | 'funding'
-  | 'recruitment'
-  | 'intellectual_property'
-  | 'title_evaluation'
-  | 'other'
-export type ItemResultValue = 'met' | 'partly_met' | 'not_met' | 'not_applicable'
-export type RectificationStatus = 'pending' | 'in_progress' | 'reported' | 'accepted'
-export type RecordStatus = 'draft' | 'submitted' | 'approved' | 'returned'
+// Lists of allowed values. Each is sync/protocol.py's Literal of the same name (the Python test
+// tests/unit/test_protocol_values.py reads these arrays and compares); the types derive from them.
+export const VISIT_MODES = ['in_person', 'symposium', 'phone', 'video'] as const
+export type VisitMode = (typeof VISIT_MODES)[number]
+export const DEMAND_CATEGORIES = [
+  'policy_delivery',
+  'housing',
+  'school_enrolment',
+  'medical',
+  'household_registration',
+  'spouse_employment',
+  'project_application',
+  'funding',
+  'recruitment',
+  'intellectual_property',
+  'title_evaluation',
+  'other',
+] as const
+export type DemandCategory = (typeof DEMAND_CATEGORIES)[number]
+export const DEMAND_STATUSES = [
+  'received',
+  'resolved_on_site',
+  'assigned',
+  'in_progress',
+  'replied',
+  'revisited',
+  'closed',
+] as const
+export type DemandStatus = (typeof DEMAND_STATUSES)[number]
+export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const
+export type Satisfaction = (typeof SATISFACTIONS)[number]
+export const ITEM_RESULT_VALUES = ['met', 'partly_met', 'not_met', 'not_applicable'] as const
+export type ItemResultValue = (typeof ITEM_RESULT_VALUES)[number]
+export const RECTIFICATION_STATUSES = ['pending', 'in_progress', 'reported', 'accepted'] as const
+export type RectificationStatus = (typeof RECTIFICATION_STATUSES)[number]
+/** Review statuses of a visit or inspection. */
+export const RECORD_STATUSES = ['draft', 'submitted', 'approved', 'returned'] as const
+export type RecordStatus = (typeof RECORD_STATUSES)[number]
 
 // ---------------------------------------------------------------------------
 // Record fields a device edits
@@ -279,12 +300,12 @@ export interface VisitRecord extends VisitFields {
 export interface DemandRecord extends DemandFields {
   entity: 'demand'
   visit_id: Uuid
-  status: string
+  status: DemandStatus
   handler_unit_id?: Uuid | null
   due_date?: IsoDate | null
   assigned_at?: IsoDateTime | null
   closed_at?: IsoDateTime | null
-  satisfaction?: string | null
+  satisfaction?: Satisfaction | null
   version: number
 }
 

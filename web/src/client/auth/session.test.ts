@@ -4,7 +4,7 @@ import { IDBFactory } from 'fake-indexeddb'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import type { User } from '../api'
-import * as db from '../storage/db'
+import * as db from '../storage'
 import { isSignedIn, loadSession, refreshUser, session, signIn, signOut } from './session'
 
 const user: User = {

@@ -1,5 +1,5 @@
 /**
- * Who is signed in. The token and user live in IndexedDB (storage/db.ts) and,
+ * Who is signed in. The token and user live in IndexedDB (storage/) and,
  * after loadSession(), in memory, so routing and pages read them synchronously
  * and the app starts offline with no request to the server.
  *
@@ -8,9 +8,10 @@
  */
 import { reactive, readonly } from 'vue'
 
-import { ApiError, fetchMe, login, logout, type User } from '../api'
+import { fetchMe, login, logout, type User } from '../api'
+import { ApiError } from '../http'
 import { online } from '../common/online'
-import * as db from '../storage/db'
+import * as db from '../storage'
 import { describeDevice } from './device'
 
 interface SessionState {

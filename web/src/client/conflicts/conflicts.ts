@@ -7,7 +7,7 @@
  * value reads as, in Chinese, is worked out here.
  */
 import { decodeConflictRecord, type ConflictRecord } from '../../shared/protocol'
-import { ApiError } from '../api'
+import { ApiError } from '../http'
 import { requestAsUser as call } from '../auth/request'
 import { resultLabel } from '../inspection/inspectionForm'
 import { fieldLabel } from '../sync/messages'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { ApiError } from '../api'
+import { ApiError } from '../http'
 import { session } from '../auth/session'
 import { json, signedInEachTest } from '../testing/signedIn'
 import {

@@ -8,13 +8,14 @@
  * units (a handler's phone holds no visits), and every step is the server's to record.
  */
 import { lookup } from '../../shared/lookup'
-import { ApiError, messageFor, type Role } from '../api'
+import { SATISFACTIONS, type Satisfaction } from '../../shared/protocol'
+import { type Role } from '../api'
+import { ApiError, messageFor } from '../http'
 import { requestAsUser } from '../auth/request'
 import { addDays } from '../forms/dates'
 
 export type DemandView = 'to_assign' | 'in_hand' | 'replied' | 'revisited' | 'overdue' | 'finished' | 'open' | 'all'
 export type DemandStep = 'assign' | 'progress' | 'reply' | 'revisit' | 'close_out' | 'escalate'
-export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'unsatisfied'
 
 export interface DemandItem {
   id: string
@@ -177,11 +178,15 @@ export function eventLabel(kind: string): string {
   return lookup(EVENT_LABELS, kind) ?? kind
 }
 
-export const SATISFACTION: readonly { value: Satisfaction; label: string; tone: 'good' | 'warn' | 'bad' }[] = [
-  { value: 'satisfied', label: '满意', tone: 'good' },
-  { value: 'basically_satisfied', label: '基本满意', tone: 'warn' },
-  { value: 'unsatisfied', label: '不满意', tone: 'bad' },
-]
+const SATISFACTION_LABELS: Readonly<Record<Satisfaction, { label: string; tone: 'good' | 'warn' | 'bad' }>> = {
+  satisfied: { label: '满意', tone: 'good' },
+  basically_satisfied: { label: '基本满意', tone: 'warn' },
+  unsatisfied: { label: '不满意', tone: 'bad' },
+}
+
+export const SATISFACTION: readonly { value: Satisfaction; label: string; tone: 'good' | 'warn' | 'bad' }[] = SATISFACTIONS.map(
+  (value) => ({ value, ...SATISFACTION_LABELS[value] }),
+)
 
 export function satisfactionLabel(value: string | null | undefined): string {
   return SATISFACTION.find((s) => s.value === value)?.label ?? ''

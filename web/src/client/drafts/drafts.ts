@@ -6,7 +6,7 @@
  * as plain JSON (no Vue proxies, no undefined: IndexedDB stores exactly what
  * JSON would).
  */
-import type { Draft } from '../storage/db'
+import type { Draft } from '../storage'
 
 export type DraftKind = 'visit' | 'inspection'
 

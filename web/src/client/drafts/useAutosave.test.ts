@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto'
 import { nextTick, reactive } from 'vue'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 
-import { closeDb, deleteDraft, getDraft } from '../storage/db'
+import { closeDb, deleteDraft, getDraft } from '../storage'
 import { hasUnsavedForms } from '../sw/updateGuard'
 import { readDraftData } from './drafts'
 

@@ -5,7 +5,7 @@
  */
 import { getCurrentInstance, onBeforeUnmount, readonly, ref, watch, type WatchSource } from 'vue'
 
-import { deleteDraft, saveDraft } from '../storage/db'
+import { deleteDraft, saveDraft } from '../storage'
 import { useUnsavedGuard } from '../sw/updateGuard'
 import { toDraftData, type DraftKind, type DraftSummary } from './drafts'
 

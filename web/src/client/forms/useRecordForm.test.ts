@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto'
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import { toDraftData } from '../drafts/drafts'
-import { closeDb, deleteDraft, getDraft, saveDraft } from '../storage/db'
+import { closeDb, deleteDraft, getDraft, saveDraft } from '../storage'
 import type { MyVisit } from '../sync'
 import { useRecordForm } from './useRecordForm'
 import type { Errors } from './validation'

@@ -11,7 +11,7 @@ import { readDraftData, type DraftKind, type DraftSummary } from '../drafts/draf
 import { useAutosave, type AutosaveStatus } from '../drafts/useAutosave'
 import { photosInProgress } from '../photos/progress'
 import { isEditable } from '../records/labels'
-import { getDraft } from '../storage/db'
+import { getDraft } from '../storage'
 import { discardPhoto, getMyRecord, type MyInspection, type MyVisit, type RecordStatus } from '../sync'
 import { isoDate } from './dates'
 import { scrollToField } from './navigation'

@@ -2,27 +2,21 @@
  * The inspection form's state, scoring, validation and its protocol shape
  * (InspectionIn). Pure: no Vue, no IndexedDB.
  */
-import type {
-  ChecklistItemRecord,
-  ChecklistTemplateRecord,
-  InspectionIn,
-  ItemResultIn,
-  ItemResultRecord,
-  ItemResultValue,
-  RecordStatus,
-  RectificationIn,
-  RectificationRecord,
+import {
+  ITEM_RESULT_VALUES,
+  type ChecklistItemRecord,
+  type ChecklistTemplateRecord,
+  type InspectionIn,
+  type ItemResultIn,
+  type ItemResultRecord,
+  type ItemResultValue,
+  type RecordStatus,
+  type RectificationIn,
+  type RectificationRecord,
 } from '../../shared/protocol'
 import { addDays, isIsoDate } from '../forms/dates'
 import { checkMax, type CheckRules, type Errors } from '../forms/validation'
 import type { Fix } from '../location/geo'
-
-export const RESULT_OPTIONS: readonly { value: ItemResultValue; label: string; tone: 'good' | 'warn' | 'bad' | 'none' }[] = [
-  { value: 'met', label: '达标', tone: 'good' },
-  { value: 'partly_met', label: '部分达标', tone: 'warn' },
-  { value: 'not_met', label: '不达标', tone: 'bad' },
-  { value: 'not_applicable', label: '不适用', tone: 'none' },
-]
 
 const RESULT_LABELS: Readonly<Record<ItemResultValue, string>> = {
   met: '达标',
@@ -30,6 +24,16 @@ const RESULT_LABELS: Readonly<Record<ItemResultValue, string>> = {
   not_met: '不达标',
   not_applicable: '不适用',
 }
+
+const RESULT_TONES: Readonly<Record<ItemResultValue, 'good' | 'warn' | 'bad' | 'none'>> = {
+  met: 'good',
+  partly_met: 'warn',
+  not_met: 'bad',
+  not_applicable: 'none',
+}
+
+export const RESULT_OPTIONS: readonly { value: ItemResultValue; label: string; tone: 'good' | 'warn' | 'bad' | 'none' }[] =
+  ITEM_RESULT_VALUES.map((value) => ({ value, label: RESULT_LABELS[value], tone: RESULT_TONES[value] }))
 
 export function resultLabel(result: string): string {
   return (RESULT_LABELS as Record<string, string>)[result] ?? result

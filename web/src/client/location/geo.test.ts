@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { distanceTo, formatDistance, haversineMetres, isImprecise, locationErrorMessage } from './geo'
+import { distanceTo, formatDistance, haversineMetres, isImprecise, locationErrorMessage, locationHint } from './geo'
 
 describe('haversineMetres', () => {
   it('is zero for the same point', () => {
@@ -54,5 +54,14 @@ describe('display', () => {
     expect(locationErrorMessage(1)).toContain('权限')
     expect(locationErrorMessage(3)).toContain('超时')
     expect(locationErrorMessage('unsupported')).toContain('不支持')
+  })
+})
+
+describe('locationHint', () => {
+  it('says a required position is asked for with one tap, and an optional one the same way', () => {
+    expect(locationHint(true)).toContain('本次活动要求记录定位')
+    expect(locationHint(true)).toContain('请点击“获取定位”')
+    expect(locationHint(true)).not.toContain('仅在点击时')
+    expect(locationHint(false)).toBe('仅在点击时定位一次，不会持续记录位置')
   })
 })

@@ -99,3 +99,10 @@ export function locateOnce(now: () => number = Date.now): Promise<Fix> {
     )
   })
 }
+
+/** What the location field says before a fix: it locates once per tap, never by itself. */
+export function locationHint(required: boolean | undefined): string {
+  return required
+    ? '本次活动要求记录定位：请点击“获取定位”，只定位一次，不会持续记录位置'
+    : '仅在点击时定位一次，不会持续记录位置'
+}

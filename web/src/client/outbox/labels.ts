@@ -1,5 +1,5 @@
 import { lookup } from '../../shared/lookup'
-import type { OutboxStatus } from '../storage/db'
+import type { OutboxStatus } from '../storage'
 
 const ENTITY_LABELS: Readonly<Record<string, string>> = {
   visit: '人才走访',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import type { OutboxItem, Photo } from '../storage/db'
+import type { OutboxItem, Photo } from '../storage'
 import { formatBytes, outboxRows } from './outboxRows'
 
 function item(over: Partial<OutboxItem>): OutboxItem {

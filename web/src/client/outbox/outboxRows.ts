@@ -2,7 +2,7 @@
  * The outbox screen's rows: queued mutations grouped per record, and photos the
  * server does not have yet, each with a status, a size and an age.
  */
-import type { OutboxItem, OutboxStatus, Photo, PhotoStatus } from '../storage/db'
+import type { OutboxItem, OutboxStatus, Photo, PhotoStatus } from '../storage'
 import { entityLabel, OUTBOX_STATUS_LABELS, OUTBOX_STATUS_TAG } from './labels'
 
 export type TagType = 'primary' | 'success' | 'warning' | 'danger'

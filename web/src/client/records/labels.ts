@@ -1,5 +1,6 @@
 /** zh-CN labels and tag colours for review and sync status. */
 import { lookup } from '../../shared/lookup'
+import type { DemandStatus, RectificationStatus } from '../../shared/protocol'
 import type { RecordStatus, RecordSyncStatus } from '../sync'
 
 type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'default'
@@ -34,7 +35,7 @@ export const SYNC_TAGS: Readonly<Record<RecordSyncStatus, TagType>> = {
   synced: 'success',
 }
 
-const DEMAND_STATUS_LABELS: Readonly<Record<string, string>> = {
+const DEMAND_STATUS_LABELS: Readonly<Record<DemandStatus, string>> = {
   received: '已受理',
   resolved_on_site: '当场解决',
   assigned: '已交办',
@@ -48,7 +49,7 @@ export function demandStatusLabel(status: string): string {
   return lookup(DEMAND_STATUS_LABELS, status) ?? status
 }
 
-const RECTIFICATION_STATUS_LABELS: Readonly<Record<string, string>> = {
+const RECTIFICATION_STATUS_LABELS: Readonly<Record<RectificationStatus, string>> = {
   pending: '待整改',
   in_progress: '整改中',
   reported: '已报整改',

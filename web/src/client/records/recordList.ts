@@ -2,7 +2,7 @@
  * Rows of "我的记录": records the sync module knows (queued here or pulled from
  * the server) merged with local drafts that never left the phone. Pure.
  */
-import type { Draft } from '../storage/db'
+import type { Draft } from '../storage'
 import { listServiceCenters, listTalents, type MyRecord, type RecordStatus, type RecordSyncStatus } from '../sync'
 
 export interface RecordRow {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 
-import { ApiError } from '../api'
-import { downloadAsUser, filenameOf } from '../auth/request'
+import { ApiError, filenameOf } from '../http'
+import { downloadAsUser } from '../auth/request'
 import { session } from '../auth/session'
 import { json, signedInEachTest } from '../testing/signedIn'
 import { fetchWeekly, figure, isoWeekOf, mondayOf, reportErrorMessage, shiftWeek, weekLabel } from './reports'

@@ -2,7 +2,7 @@
  * 周报: the weekly summary of a reviewer's area (server/reports/), on screen and as files to
  * open in Excel. Weeks are ISO weeks, Monday to Sunday, county time. Online only.
  */
-import { ApiError, messageFor } from '../api'
+import { ApiError, messageFor } from '../http'
 import { downloadAsUser, requestAsUser } from '../auth/request'
 
 export interface Section {

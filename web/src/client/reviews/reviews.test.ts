@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 
-import { ApiError } from '../api'
+import { ApiError } from '../http'
 import { session } from '../auth/session'
-import * as db from '../storage/db'
+import * as db from '../storage'
 import { countAwaitingReview, getReviewRecord, listReviewRecords } from '../sync'
 import { getMyRecord } from '../sync/local'
 import { json, signedInEachTest, SUPERVISOR as supervisor } from '../testing/signedIn'

@@ -7,7 +7,7 @@
  * server decides, and names the version the reviewer read so that a record changed meanwhile is
  * never approved unseen); the new status then reaches every phone with a pull.
  */
-import { ApiError, messageFor } from '../api'
+import { ApiError, messageFor } from '../http'
 import { requestAsUser } from '../auth/request'
 import { toRows, type RecordRow, type RosterNames } from '../records/recordList'
 import type { MyRecord, RecordStatus } from '../sync'

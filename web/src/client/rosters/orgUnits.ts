@@ -8,7 +8,7 @@
  */
 import { reactive } from 'vue'
 
-import { apiRequest } from '../api'
+import { requestJson } from '../http'
 import { session } from '../auth/session'
 
 export interface OrgUnit {
@@ -39,7 +39,7 @@ let fetched = false
 export function refreshOrgUnits(): void {
   if (fetched || !session.token || !navigator.onLine) return
   fetched = true
-  apiRequest('GET', '/api/org-units', { token: session.token, timeoutMs: 10_000 })
+  requestJson('GET', '/api/org-units', { token: session.token, timeoutMs: 10_000 })
     .then((body) => {
       if (!Array.isArray(body)) return
       const units = (body as Record<string, unknown>[])

@@ -11,7 +11,7 @@ import type {
   InspectionPut,
   VisitPut,
 } from '../../shared/protocol'
-import type { OutboxItem, PushOutcome, ServerRecord } from '../storage/db'
+import type { OutboxItem, PushOutcome, ServerRecord } from '../storage'
 
 type Acked = Applied | Conflicted
 

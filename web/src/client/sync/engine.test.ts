@@ -7,13 +7,23 @@ import { newId } from '../../shared/ids'
 import type { VisitIn } from '../../shared/protocol'
 import type { User } from '../api'
 import { loadSession, session, signIn } from '../auth/session'
-import { refreshOutboxStats, unsynced } from '../outbox/outboxStats'
-import * as db from '../storage/db'
-import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffDelay, nextRunAt, resetEngineForTests, runSync } from './engine'
+import * as db from '../storage'
+import {
+  afterSync,
+  BACKOFF_BASE_MS,
+  BACKOFF_CAP_MS,
+  backoffDelay,
+  nextRunAt,
+  onDataOwnerChange,
+  resetEngineForTests,
+  runSync,
+  startSync,
+} from './engine'
 import { buildUnsentExport } from './exportUnsent'
 import { discardPhoto, getMyRecord, listMyRecords, listTalents, queueVisit, savePhoto, syncState } from './index'
 import { sha256Hex } from './sha256'
 import { FakeServer } from './testing/fakeServer'
+import { refreshOutboxStats, unsynced } from './unsynced'
 import { CHUNK_BYTES } from './upload'
 
 const user: User = {
@@ -503,6 +513,39 @@ describe('pull', () => {
     await signIn('lisi', 'pw')
     await runSync('test')
     expect(await listTalents('')).toEqual([])
+  })
+})
+
+describe('what features run after a sync (registered from main.ts)', () => {
+  it('runs after a sync that got through, not after one that could not start, and survives a failing hook', async () => {
+    const hook = vi.fn()
+    const offs = [
+      afterSync(() => {
+        throw new Error('a feature bug')
+      }),
+      afterSync(hook),
+    ]
+    setOnline(false)
+    await runSync('test')
+    expect(hook).not.toHaveBeenCalled()
+    setOnline(true)
+    await runSync('test')
+    expect(hook).toHaveBeenCalledTimes(1)
+    expect(syncState.lastError).toBeNull()
+    offs.forEach((off) => off())
+  })
+
+  it('tells them when another person signs in and what the previous one pulled is forgotten', async () => {
+    vi.stubGlobal('window', { addEventListener: vi.fn() })
+    vi.stubGlobal('document', { addEventListener: vi.fn(), visibilityState: 'visible' })
+    const hook = vi.fn()
+    const off = onDataOwnerChange(hook)
+    await runSync('test')
+    startSync()
+    server.users.set('lisi', { password: 'pw', user: { ...user, id: 'user-2', username: 'lisi' } })
+    await signIn('lisi', 'pw')
+    await vi.waitFor(() => expect(hook).toHaveBeenCalledTimes(1))
+    off()
   })
 })
 

@@ -5,13 +5,15 @@
  * with jittered exponential back-off after a failure. One run pushes the
  * outbox, uploads photos, then pulls. A 401 pauses everything, keeping it, until
  * the user signs in again.
+ *
+ * The engine sits below the screens and imports none of them: a feature that
+ * acts after a sync, or when another person's pulled data is forgotten,
+ * registers itself here from main.ts (afterSync, onDataOwnerChange).
  */
 import { watch } from 'vue'
 
 import { isSignedIn, markNeedsReauth, session } from '../auth/session'
-import { refreshOutboxStats } from '../outbox/outboxStats'
-import { forgetOrgUnits, refreshOrgUnits } from '../rosters/orgUnits'
-import * as db from '../storage/db'
+import * as db from '../storage'
 import type { SyncContext } from './context'
 import { mutationPhotos } from './payloads'
 import { stopFor } from './errors'
@@ -19,6 +21,7 @@ import { syncErrorMessage } from './messages'
 import { pullAll } from './pull'
 import { pushAll } from './push'
 import { state } from './state'
+import { refreshOutboxStats } from './unsynced'
 import { uploadAll } from './upload'
 
 export const BACKOFF_BASE_MS = 2_000
@@ -35,6 +38,33 @@ const LOCK_NAME = 'zoufang-sync'
 export function backoffDelay(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempt - 1))
   return Math.round(ceiling / 2 + random() * (ceiling / 2))
+}
+
+type Hook = () => void
+const afterSyncHooks = new Set<Hook>()
+const dataOwnerHooks = new Set<Hook>()
+
+/** Call `hook` after every sync run that ended without an error (while there is signal). */
+export function afterSync(hook: Hook): () => void {
+  afterSyncHooks.add(hook)
+  return () => afterSyncHooks.delete(hook)
+}
+
+/** Call `hook` when another person signed in and the previous person's pulled data was forgotten. */
+export function onDataOwnerChange(hook: Hook): () => void {
+  dataOwnerHooks.add(hook)
+  return () => dataOwnerHooks.delete(hook)
+}
+
+/** Run hooks; one that throws must not stop the others, nor the engine. */
+function runHooks(hooks: ReadonlySet<Hook>): void {
+  for (const hook of hooks) {
+    try {
+      hook()
+    } catch (error) {
+      console.error('Sync hook failed', error)
+    }
+  }
 }
 
 let running: Promise<void> | null = null
@@ -133,7 +163,7 @@ export function runSync(_reason: string): Promise<void> {
       state.lastError = null
       state.lastSyncedAt = Date.now()
       await db.setMeta('last_synced_at', state.lastSyncedAt)
-      refreshOrgUnits() // the township filter's names, while there is signal
+      runHooks(afterSyncHooks)
       schedule(PERIODIC_MS)
     } catch (error) {
       const stop = stopFor(error)
@@ -174,7 +204,7 @@ async function forgetOtherPersonsData(userId: string): Promise<void> {
   const owner = await db.getMeta('data_user_id')
   if (owner !== undefined && owner !== userId) {
     await db.resetPulledData(userId)
-    forgetOrgUnits()
+    runHooks(dataOwnerHooks)
   }
 }
 

@@ -1,5 +1,5 @@
 /** How a sync run ends early, and what the engine does about it. */
-import { ApiError } from '../api'
+import { ApiError } from '../http'
 import { syncErrorMessage } from './messages'
 
 /**

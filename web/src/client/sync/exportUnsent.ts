@@ -6,7 +6,7 @@
  */
 import { PROTOCOL_VERSION } from '../../shared/protocolVersion'
 import { session } from '../auth/session'
-import * as db from '../storage/db'
+import * as db from '../storage'
 import { toMutation } from './push'
 
 export const EXPORT_FORMAT = 'zoufang.unsent'

@@ -23,7 +23,7 @@ import type {
   VisitRecord,
 } from '../../shared/protocol'
 import { session } from '../auth/session'
-import * as db from '../storage/db'
+import * as db from '../storage'
 import type {
   MyInspection,
   MyRecord,

@@ -75,18 +75,40 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   id: '记录编号',
 }
 
+/** What a field must be, added to a validation refusal that names it (the server's checks). */
+const FIELD_RULES: Readonly<Record<string, string>> = {
+  visited_on: '须在所选走访活动的起止日期内，且不晚于今天',
+  inspected_on: '不能晚于今天',
+  campaign_id: '须是进行中的走访活动',
+}
+
 /** The zh-CN name of a record field (the wire name when there is none). */
 export function fieldLabel(field: string): string {
   return lookup(FIELD_LABELS, field) ?? field
 }
 
+/**
+ * A visit dated outside its campaign (the server's check; the form offers only campaigns running
+ * on the date): which campaign and its dates when the server names them, and who can help.
+ */
+function outsideCampaign(details?: Readonly<Record<string, unknown>>): string {
+  const [name, starts, ends] = ['campaign_name', 'starts_on', 'ends_on'].map((key) => details?.[key])
+  const which =
+    typeof name === 'string' && typeof starts === 'string' && typeof ends === 'string'
+      ? `（${name}，${starts} 至 ${ends}）`
+      : ''
+  return `走访日期不在所选走访活动${which}的起止日期内，服务器未接收。请打开这条记录，改选走访当天进行中的走访活动后重新提交；如没有，请联系管理员设置。`
+}
+
 /** The zh-CN text for a sync error code; `details.field` names the field of a validation error. */
 export function syncErrorMessage(code: string, details?: Readonly<Record<string, unknown>>): string {
+  if (code === 'sync.outside_campaign') return outsideCampaign(details)
   if (code === 'sync.validation' || code === 'request.validation') {
     const field = details?.['field']
     const label = typeof field === 'string' ? lookup(FIELD_LABELS, field) : undefined
+    const rule = typeof field === 'string' ? lookup(FIELD_RULES, field) : undefined
     return label
-      ? `“${label}”填写有误，服务器未接收。请打开这条记录修改后重新提交。`
+      ? `“${label}”填写有误${rule ? `（${rule}）` : ''}，服务器未接收。请打开这条记录修改后重新提交。`
       : '内容有误，服务器未接收。请打开这条记录检查后重新提交。'
   }
   return lookup(MESSAGES, code) ?? errorMessage(code, details)

@@ -6,7 +6,7 @@
  */
 import type { Change, SyncRecord } from '../../shared/protocol'
 import { PROTOCOL_VERSION } from '../../shared/protocolVersion'
-import * as db from '../storage/db'
+import * as db from '../storage'
 import type { SyncContext } from './context'
 import { SyncStop } from './errors'
 import * as transport from './transport'

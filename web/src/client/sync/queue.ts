@@ -12,7 +12,7 @@ import type {
   VisitPut,
 } from '../../shared/protocol'
 import { session } from '../auth/session'
-import * as db from '../storage/db'
+import * as db from '../storage'
 import { requestSync } from './engine'
 import { mutationPhotos } from './payloads'
 import { sha256Hex } from './sha256'

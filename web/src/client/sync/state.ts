@@ -5,7 +5,7 @@
 import { reactive, readonly } from 'vue'
 
 import { session } from '../auth/session'
-import { unsynced } from '../outbox/outboxStats'
+import { unsynced } from './unsynced'
 import type { SyncState } from './types'
 
 export const state = reactive({

@@ -3,7 +3,7 @@
  * builds made with VITE_E2E_HOOK=1 only: the sync module's public API plus a way
  * to run a sync now and wait for it.
  */
-import { getDeviceId } from '../storage/db'
+import { getDeviceId } from '../storage'
 import * as sync from './index'
 import { runSync } from './engine'
 

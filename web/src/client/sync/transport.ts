@@ -1,12 +1,11 @@
 /**
- * The sync endpoints over HTTP. Every answer is decoded and checked (a captive
+ * The sync endpoints, over the app's one HTTP client (../http.ts). Every answer is decoded and checked (a captive
  * portal's 200 HTML page is an error, never a success); every failure is an
  * ApiError with a stable code (status 0: no answer arrived).
  */
 import type { MediaStatus, PullRequest, PullResponse, PushRequest, PushResponse } from '../../shared/protocol'
 import { CLIENT_ERROR_CODES } from '../../shared/errors'
-import { ApiError, apiRequest } from '../api'
-import { reportReachable } from '../common/online'
+import { ApiError, errorFrom, readJson, requestJson, send } from '../http'
 
 export const PUSH_PATH = '/api/sync/push'
 export const PULL_PATH = '/api/sync/pull'
@@ -40,65 +39,13 @@ async function decoded<T>(pick: (p: Protocol) => (value: unknown) => T, body: un
 }
 
 export async function push(token: string, request: PushRequest): Promise<PushResponse> {
-  const body = await apiRequest('POST', PUSH_PATH, { token, body: request, timeoutMs: PUSH_TIMEOUT_MS })
+  const body = await requestJson('POST', PUSH_PATH, { token, json: request, timeoutMs: PUSH_TIMEOUT_MS })
   return decoded((p) => p.decodePushResponse, body)
 }
 
 export async function pull(token: string, request: PullRequest): Promise<PullResponse> {
-  const body = await apiRequest('POST', PULL_PATH, { token, body: request, timeoutMs: PULL_TIMEOUT_MS })
+  const body = await requestJson('POST', PULL_PATH, { token, json: request, timeoutMs: PULL_TIMEOUT_MS })
   return decoded((p) => p.decodePullResponse, body)
-}
-
-/** fetch with a time-out; network failures become ApiError(0, ...). */
-async function send(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
-  const controller = new AbortController()
-  let timedOut = false
-  const timer = setTimeout(() => {
-    timedOut = true
-    controller.abort()
-  }, timeoutMs)
-  try {
-    const response = await fetch(url, { ...init, cache: 'no-store', credentials: 'same-origin', signal: controller.signal })
-    reportReachable(true)
-    return response
-  } catch {
-    reportReachable(false)
-    if (timedOut) throw new ApiError(0, CLIENT_ERROR_CODES.timeout, 'Request timed out')
-    throw new ApiError(0, CLIENT_ERROR_CODES.offline, 'Network unavailable')
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-/** An ApiError from a non-2xx answer, using our JSON error body when there is one. */
-async function errorFrom(response: Response): Promise<ApiError> {
-  let body: unknown
-  if ((response.headers.get('Content-Type') ?? '').includes('json')) {
-    try {
-      body = await response.json()
-    } catch {
-      body = undefined
-    }
-  }
-  if (typeof body === 'object' && body !== null && typeof (body as { code?: unknown }).code === 'string') {
-    const b = body as { code: string; message?: unknown; details?: unknown }
-    const details = typeof b.details === 'object' && b.details !== null ? (b.details as Record<string, unknown>) : {}
-    return new ApiError(response.status, b.code, String(b.message ?? b.code), details)
-  }
-  const status = response.status
-  const code =
-    status === 401
-      ? 'auth.required'
-      : status === 413
-        ? 'payload.too_large'
-        : status >= 500
-          ? 'server.error'
-          : CLIENT_ERROR_CODES.invalidResponse
-  return new ApiError(status, code, `HTTP ${status}`)
-}
-
-function authHeaders(token: string): Record<string, string> {
-  return { Authorization: `Bearer ${token}` }
 }
 
 function headerInt(response: Response, name: string): number | null {
@@ -111,7 +58,7 @@ function headerInt(response: Response, name: string): number | null {
  * A 200 without our Upload-* headers is not our server.
  */
 export async function probeMedia(token: string, sha256: string): Promise<MediaStatus | null> {
-  const response = await send(`${MEDIA_PATH}/${sha256}`, { method: 'HEAD', headers: authHeaders(token) }, MEDIA_TIMEOUT_MS)
+  const response = await send('HEAD', `${MEDIA_PATH}/${sha256}`, { token, timeoutMs: MEDIA_TIMEOUT_MS })
   const type = response.headers.get('Content-Type') ?? ''
   if (response.status === 404 && !type.includes('html')) return null
   if (!response.ok) throw await errorFrom(response)
@@ -137,27 +84,20 @@ export async function uploadChunk(
   total: number,
 ): Promise<MediaStatus> {
   const headers = {
-    ...authHeaders(token),
     Accept: 'application/json',
     'Content-Type': mime,
     'Content-Range': `bytes ${offset}-${offset + chunk.byteLength - 1}/${total}`,
   }
-  const response = await send(`${MEDIA_PATH}/${sha256}`, { method: 'PUT', headers, body: chunk }, MEDIA_TIMEOUT_MS)
+  const response = await send('PUT', `${MEDIA_PATH}/${sha256}`, { token, headers, body: chunk, timeoutMs: MEDIA_TIMEOUT_MS })
   if (!response.ok) throw await errorFrom(response)
-  let body: unknown
-  try {
-    body = (response.headers.get('Content-Type') ?? '').includes('json') ? await response.json() : undefined
-  } catch {
-    body = undefined
-  }
-  const status = await decoded((p) => p.decodeMediaStatus, body, response.status)
+  const status = await decoded((p) => p.decodeMediaStatus, await readJson(response), response.status)
   if (status.sha256 !== sha256) throw new ApiError(response.status, CLIENT_ERROR_CODES.invalidResponse, 'answer names another photo')
   return status
 }
 
 /** A complete photo from the server (for records pulled from it); undefined when it has none. */
 export async function downloadMedia(token: string, sha256: string): Promise<{ bytes: ArrayBuffer; mime: string } | undefined> {
-  const response = await send(`${MEDIA_PATH}/${sha256}`, { method: 'GET', headers: authHeaders(token) }, MEDIA_TIMEOUT_MS)
+  const response = await send('GET', `${MEDIA_PATH}/${sha256}`, { token, timeoutMs: MEDIA_TIMEOUT_MS })
   if (response.status === 404) return undefined
   if (!response.ok) throw await errorFrom(response)
   const mime = (response.headers.get('Content-Type') ?? '').split(';')[0]!.trim()

@@ -4,8 +4,8 @@
  * `received`, in chunks, so an interrupted upload never resends acknowledged
  * bytes and a slow link makes progress chunk by chunk.
  */
-import { ApiError } from '../api'
-import * as db from '../storage/db'
+import { ApiError } from '../http'
+import * as db from '../storage'
 import type { SyncContext } from './context'
 import { stopFor } from './errors'
 import { syncErrorMessage } from './messages'

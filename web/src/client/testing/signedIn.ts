@@ -9,7 +9,7 @@ import { afterEach, beforeEach, vi } from 'vitest'
 
 import type { User } from '../api'
 import { loadSession, signIn } from '../auth/session'
-import * as db from '../storage/db'
+import * as db from '../storage'
 
 export const SUPERVISOR: User = {
   id: '0b7d4c3e-9a51-4d7e-8f40-2f1c5b6a7e01',

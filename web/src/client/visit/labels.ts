@@ -1,33 +1,33 @@
 /** zh-CN labels for visit vocabulary (glossary in shared/domain.md). */
-import type { DemandCategory, VisitMode } from '../../shared/protocol'
+import { DEMAND_CATEGORIES, VISIT_MODES, type DemandCategory, type VisitMode } from '../../shared/protocol'
 import { lookup } from '../../shared/lookup'
 
-export const VISIT_MODES: readonly { value: VisitMode; label: string }[] = [
-  { value: 'in_person', label: '登门' },
-  { value: 'symposium', label: '座谈' },
-  { value: 'phone', label: '电话' },
-  { value: 'video', label: '视频' },
-]
+// Typed by the protocol's lists: a value added there fails the type check until it has a label.
+const MODE_LABELS: Readonly<Record<VisitMode, string>> = { in_person: '登门', symposium: '座谈', phone: '电话', video: '视频' }
 
-/** The twelve demand categories (诉求分类), in the order county offices list them. */
-export const DEMAND_CATEGORIES: readonly { value: DemandCategory; label: string }[] = [
-  { value: 'policy_delivery', label: '政策兑现' },
-  { value: 'housing', label: '住房' },
-  { value: 'school_enrolment', label: '子女入学' },
-  { value: 'medical', label: '医疗' },
-  { value: 'household_registration', label: '落户' },
-  { value: 'spouse_employment', label: '配偶就业' },
-  { value: 'project_application', label: '项目平台申报' },
-  { value: 'funding', label: '资金' },
-  { value: 'recruitment', label: '用才招聘' },
-  { value: 'intellectual_property', label: '知识产权' },
-  { value: 'title_evaluation', label: '职称评审' },
-  { value: 'other', label: '其他' },
-]
+const CATEGORY_LABELS: Readonly<Record<DemandCategory, string>> = {
+  policy_delivery: '政策兑现',
+  housing: '住房',
+  school_enrolment: '子女入学',
+  medical: '医疗',
+  household_registration: '落户',
+  spouse_employment: '配偶就业',
+  project_application: '项目平台申报',
+  funding: '资金',
+  recruitment: '用才招聘',
+  intellectual_property: '知识产权',
+  title_evaluation: '职称评审',
+  other: '其他',
+}
 
-const MODE_LABELS: Readonly<Record<string, string>> = Object.fromEntries(VISIT_MODES.map((m) => [m.value, m.label]))
-const CATEGORY_LABELS: Readonly<Record<string, string>> = Object.fromEntries(
-  DEMAND_CATEGORIES.map((c) => [c.value, c.label]),
+export const VISIT_MODE_OPTIONS: readonly { value: VisitMode; label: string }[] = VISIT_MODES.map((value) => ({
+  value,
+  label: MODE_LABELS[value],
+}))
+
+/** The twelve demand categories (诉求分类), in the protocol's order (the order county offices list them). */
+export const DEMAND_CATEGORY_OPTIONS: readonly { value: DemandCategory; label: string }[] = DEMAND_CATEGORIES.map(
+  (value) => ({ value, label: CATEGORY_LABELS[value] }),
 )
 
 export function visitModeLabel(mode: string): string {

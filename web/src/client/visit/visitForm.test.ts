@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest'
 import type { CampaignRecord } from '../../shared/protocol'
 import {
   applyCampaign,
+  campaignChoices,
+  defaultCampaign,
   newDemand,
+  noCampaignNotice,
   newVisitDraft,
   removeDemand,
   splitNames,
@@ -244,5 +247,44 @@ describe('visitSummary', () => {
       title: '人才走访 · 张伟',
       subtitle: `${TODAY} · ${SSSW.name}`,
     })
+  })
+})
+
+describe('campaigns and the visit date', () => {
+  const ENDED: CampaignRecord = { ...SSSW, id: 'c-2025', name: '2025年走访', starts_on: '2025-01-01', ends_on: '2025-12-31' }
+
+  it('offers only the campaigns running on the visit date', () => {
+    const draft = newVisitDraft({ id: 'v1', visitorName: '张三', today: TODAY, now: NOW })
+    expect(campaignChoices([ENDED, SSSW], draft).map((c) => c.id)).toEqual(['c-sssw'])
+    draft.visited_on = '2025-11-30'
+    expect(campaignChoices([ENDED, SSSW], draft).map((c) => c.id)).toEqual(['c-2025'])
+    draft.visited_on = '2024-05-01'
+    expect(campaignChoices([ENDED, SSSW], draft)).toEqual([])
+  })
+
+  it('keeps the own campaign of a reopened record on offer, even after it ended', () => {
+    const draft = visitDraftFromRecord({ data: toVisitIn({ ...filled(), campaign_id: ENDED.id, visited_on: '2025-06-01' }, ENDED), status: 'returned', review_comment: '' })
+    draft.visited_on = '2026-01-05'
+    expect(campaignChoices([ENDED, SSSW], draft).map((c) => c.id)).toEqual(['c-2025', 'c-sssw'])
+    expect(validateVisit(draft, ENDED, { today: TODAY, submit: true })['campaign']).toBeUndefined()
+  })
+
+  it('refuses a new visit dated outside its campaign, naming the dates', () => {
+    const draft = filled()
+    draft.visited_on = '2025-12-30'
+    expect(validateVisit(draft, SSSW, { today: TODAY, submit: false })['campaign']).toBe(
+      '走访日期不在该活动时间内（2026-01-01 至 2026-12-31），请改选活动或核对日期',
+    )
+    draft.visited_on = '2026-01-01'
+    expect(validateVisit(draft, SSSW, { today: TODAY, submit: true })['campaign']).toBeUndefined()
+  })
+
+  it('starts no campaign when none runs, and says so plainly with who can fix it', () => {
+    expect(defaultCampaign([ENDED, SLSC, SSSW], TODAY)?.id).toBe('c-sssw')
+    expect(defaultCampaign([ENDED, SLSC, SSSW], TODAY, 'c-slsc')?.id).toBe('c-slsc')
+    expect(defaultCampaign([ENDED, SLSC, SSSW], TODAY, 'c-2025')?.id).toBe('c-sssw')
+    expect(defaultCampaign([ENDED], TODAY)).toBeUndefined()
+    expect(noCampaignNotice(TODAY, TODAY)).toBe('当前没有进行中的走访活动，请联系管理员设置。已填内容会保存为草稿。')
+    expect(noCampaignNotice('2024-05-01', TODAY)).toBe('2024-05-01 没有进行中的走访活动。请核对走访日期，或联系管理员设置。')
   })
 })

@@ -33,6 +33,11 @@ export interface VisitDraft {
   /** The reviewer's comment on a returned visit, shown above the form. */
   review_comment: string
   campaign_id: string
+  /**
+   * The campaign of a record reopened from the server (absent for a new visit): the server
+   * checks a campaign's dates only when the visit is new or changes campaign.
+   */
+  base_campaign_id?: string
   talent_id: string | null
   /** Shown in the form and draft list (the roster may be unavailable when a draft is reopened). */
   talent_name: string
@@ -106,6 +111,35 @@ export function applyCampaign(draft: VisitDraft, campaign: CampaignRecord): void
   for (const item of campaign.ask_items) draft.asks[item.key] ??= ''
 }
 
+/** Whether `campaign` runs on `date` (ISO dates compare as strings). */
+export function runsOn(campaign: CampaignRecord, date: string): boolean {
+  return campaign.starts_on <= date && date <= campaign.ends_on
+}
+
+/**
+ * The campaigns a visit may choose: those running on its date, and a reopened record's own
+ * campaign (which the server lets it keep). Never the others: a visit outside its campaign's
+ * dates is refused by the server.
+ */
+export function campaignChoices(campaigns: readonly CampaignRecord[], draft: VisitDraft): CampaignRecord[] {
+  return campaigns.filter((c) => runsOn(c, draft.visited_on) || c.id === draft.base_campaign_id)
+}
+
+/**
+ * The campaign a new visit starts with: the one asked for, else a talent campaign, else any,
+ * of those running today; none when none runs (the form says so).
+ */
+export function defaultCampaign(campaigns: readonly CampaignRecord[], today: string, wanted = ''): CampaignRecord | undefined {
+  const running = campaigns.filter((c) => runsOn(c, today))
+  return running.find((c) => c.id === wanted) ?? running.find((c) => c.target_kind === 'talent') ?? running[0]
+}
+
+/** What the form says when no campaign runs on the visit's date (and who can fix it). */
+export function noCampaignNotice(date: string, today: string): string {
+  if (date === today || !isIsoDate(date)) return '当前没有进行中的走访活动，请联系管理员设置。已填内容会保存为草稿。'
+  return `${date} 没有进行中的走访活动。请核对走访日期，或联系管理员设置。`
+}
+
 /** "张三、李四 王五" → ["张三", "李四", "王五"]. */
 export function splitNames(text: string): string[] {
   return text
@@ -129,6 +163,9 @@ export function removeDemand(draft: VisitDraft, id: string): void {
 export function validateVisit(draft: VisitDraft, campaign: CampaignRecord | undefined, rules: CheckRules): Errors {
   const errors: Errors = {}
   if (!campaign) errors['campaign'] = '请选择走访活动'
+  else if (campaign.id !== draft.base_campaign_id && isIsoDate(draft.visited_on) && !runsOn(campaign, draft.visited_on)) {
+    errors['campaign'] = `走访日期不在该活动时间内（${campaign.starts_on} 至 ${campaign.ends_on}），请改选活动或核对日期`
+  }
   if (campaign?.target_kind === 'unit') {
     if (!draft.target_unit_name.trim()) errors['target'] = '请填写走访单位'
     else checkMax(errors, 'target', draft.target_unit_name.trim(), 200, '单位名称')
@@ -252,6 +289,7 @@ export function visitDraftFromRecord(record: {
     base_status: record.status,
     review_comment: record.review_comment,
     campaign_id: v.campaign_id,
+    base_campaign_id: v.campaign_id,
     talent_id: v.talent_id ?? null,
     talent_name: record.talent_name ?? '',
     target_unit_name: v.target_unit_name ?? '',

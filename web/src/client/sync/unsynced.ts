@@ -7,7 +7,7 @@
 import { reactive, readonly, watch } from 'vue'
 
 import { session } from '../auth/session'
-import { onOutboxChange, unsyncedStats } from '../storage/db'
+import { onOutboxChange, unsyncedStats } from '../storage'
 
 const state = reactive({
   /** Records with unsynced changes, plus photos the server does not have. */

@@ -41,7 +41,7 @@ import {
   type Migration,
   type OutboxItem,
   type Photo,
-} from './db'
+} from '.'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/ // v7, as newId makes them
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 
-import { ApiError, apiRequest, fetchMe, login, logout } from './api'
+import { fetchMe, login, logout } from './api'
+import { ApiError, download, requestJson } from './http'
 import { online } from './common/online'
 
 const user = {
@@ -38,7 +39,7 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
-describe('apiRequest', () => {
+describe('requestJson', () => {
   it('signs in with a JSON body and returns token and user', async () => {
     const fetchMock = stubFetch(async () => json(200, { token: 'tok', user }))
     expect(await login(credentials)).toEqual({ token: 'tok', user })
@@ -99,7 +100,7 @@ describe('apiRequest', () => {
           init?.signal?.addEventListener('abort', () => reject(new DOMException('Aborted', 'AbortError')))
         }),
     )
-    const error = await caught(apiRequest('GET', '/api/me', { timeoutMs: 10 }))
+    const error = await caught(requestJson('GET', '/api/me', { timeoutMs: 10 }))
     expect(error.code).toBe('network.timeout')
   })
 
@@ -120,5 +121,21 @@ describe('apiRequest', () => {
 
     stubFetch(async () => new Response('', { status: 401 }))
     expect((await caught(fetchMe('tok'))).code).toBe('auth.required')
+  })
+})
+
+describe('download', () => {
+  it('never takes a Wi-Fi sign-in page for the file', async () => {
+    stubFetch(async () => new Response('<html>请登录 Wi-Fi</html>', { status: 200, headers: { 'Content-Type': 'text/html' } }))
+    expect((await caught(download('/api/reports/weekly/export', { token: 'tok' }))).code).toBe('response.invalid')
+  })
+
+  it('maps no answer and error answers like every other request', async () => {
+    stubFetch(async () => {
+      throw new TypeError('Failed to fetch')
+    })
+    expect((await caught(download('/x'))).code).toBe('network.offline')
+    stubFetch(async () => json(403, { code: 'auth.forbidden', message: 'no' }))
+    expect(await caught(download('/x'))).toMatchObject({ status: 403, code: 'auth.forbidden' })
   })
 })
