@@ -19,15 +19,7 @@ PROTOCOL_TS = Path(__file__).resolve().parents[2] / "web" / "src" / "shared" / "
 
 
 def _python_values(name: str) -> tuple[str, ...]:
-    literal: Any = getattr(protocol, name, None)
-    if literal is None:
-        # Not yet in sync/protocol.py when this test was written: compare with where it lived
-        # then (in sorted order: that home kept no display order).
-        from server.demands import schemas, service
-
-        if name == "DemandStatus":
-            return tuple(sorted(service.OPEN + service.FINISHED))
-        return tuple(sorted(get_args(schemas.Satisfaction)))
+    literal: Any = getattr(protocol, name)
     return tuple(get_args(literal))
 
 
@@ -61,7 +53,4 @@ LISTS = {
 def test_typescript_list_is_the_protocol_literal(ts_name: str, py_name: str) -> None:
     python = _python_values(py_name)
     assert python, f"no values for {py_name}"
-    typescript = _ts_values(ts_name)
-    if not hasattr(protocol, py_name):
-        typescript = tuple(sorted(typescript))
-    assert typescript == python
+    assert _ts_values(ts_name) == python
