@@ -23,6 +23,8 @@ _SPECS: dict[str, tuple[EntitySpec, Any]] = {
     "visit": (VISIT, Visit),
     "inspection": (INSPECTION, Inspection),
 }
+#: Who made each kind of record: they never review it themselves.
+_AUTHOR = {"visit": "visitor", "inspection": "inspector"}
 
 
 async def review(
@@ -43,6 +45,8 @@ async def review(
         row = rows[0] if rows else None
         if row is None or row.deleted or not reviewer.covers(row.meta["unit_path"] or ""):
             raise not_found(entity)
+        if row.values[_AUTHOR[entity]] == reviewer.id:
+            raise ApiError(403, "review.own_record", "nobody reviews a record they made")
         if row.values["status"] != "submitted":
             raise ApiError(
                 409,
