@@ -47,8 +47,12 @@ async def check_password(password_hash: str | None, password: str) -> bool:
     slots = _verify_slots.get(loop) or _verify_slots.setdefault(
         loop, asyncio.Semaphore(VERIFY_AT_ONCE)
     )
-    async with slots:
-        return await asyncio.to_thread(verify_password, password_hash, password)
+    await slots.acquire()
+    # The slot is given back when the check ends, not when a cancelled request stops waiting
+    # for it: a thread cannot be stopped, so clients that go away never add checks.
+    check = loop.run_in_executor(None, verify_password, password_hash, password)
+    check.add_done_callback(lambda _: slots.release())
+    return await asyncio.shield(check)
 
 
 def keyed_digest(secret_key: str, purpose: str, value: str) -> str:

@@ -6,7 +6,8 @@ attempts still being checked fill the quota. So a burst of parallel guesses gets
 than the quota, on either engine. A failure that fills the quota locks the key for the window;
 nothing ever clears or extends a live lock. A window (the lock time) after its first attempt a
 key counts from zero again, and rows past their window are deleted, so the table holds only
-keys seen within the last window (unknown usernames included).
+keys seen within the last window (unknown usernames included). An attempt that is never
+answered (the client went away mid-check) keeps its place until the window ends.
 """
 
 from __future__ import annotations
