@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import msgspec
-from litestar import Litestar, Response, get
+from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -21,7 +21,7 @@ from server.db import engine, is_postgres
 from server.errors import EXCEPTION_HANDLERS
 from server.inbound import refuse_nul
 from server.settings import get_settings
-from server.web import serve_web
+from server.web import add_security_headers, serve_web
 
 
 class Health(msgspec.Struct):
@@ -78,13 +78,6 @@ async def retention_lifespan(app: Litestar) -> AsyncIterator[None]:
                 await task
 
 
-def _security_headers(response: Response[Any]) -> Response[Any]:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
-
-
 def route_handlers() -> list[Any]:
     """Every controller, the API first; the PWA's catch-all last."""
     from server.domains import CONTROLLERS
@@ -99,7 +92,7 @@ def create_app() -> Litestar:
         dependencies={"current_user": Provide(provide_current_user)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[database_lifespan, retention_lifespan],
-        after_request=_security_headers,
+        before_send=[add_security_headers],
         before_request=refuse_nul,
         # Level 5: a push's answer for 500 records (124 KB of JSON) comes out
         # 0.5% bigger than at level 9 in a third of the time (measured: 2.2 ms against 6.4 ms).

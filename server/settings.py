@@ -6,6 +6,7 @@ process at start-up with a message naming the variable, instead of failing later
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
@@ -36,9 +37,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     token_ttl_days: int = 90
     #: Built PWA served at ``/`` by the embedded default.
     web_dist: Path = PROJECT_ROOT / "web" / "dist"
-    #: Failed sign-ins allowed before throttling, and the lock time.
+    #: Failed sign-ins on one username within the window before it is locked; the lock time,
+    #: which is also the window.
     login_max_failures: int = 5
     login_lock_seconds: int = 300
+    #: Failed sign-ins from one client address within the window before it is locked.
+    login_address_max_failures: int = 20
+    #: Peers whose ``X-Forwarded-For`` names the client (the reverse proxy); anyone else's is
+    #: ignored. Loopback by default: Caddy on the same machine, or nobody else.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = (
+        ipaddress.ip_network("127.0.0.0/8"),
+        ipaddress.ip_network("::1/128"),
+    )
     #: Deletions are guaranteed to reach a device that pulls at least this often; a device whose
     #: sync cursor is older is told to resync from scratch.
     sync_tombstone_days: int = 90
@@ -71,6 +81,16 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _networks(
+    env: dict[str, str], name: str, default: str
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    raw = env.get(name, default)
+    try:
+        return tuple(ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip())
+    except ValueError as error:
+        raise SettingsError(f"{name} must list addresses or networks (CIDR): {error}") from None
 
 
 def _secret(env: dict[str, str], data_dir: Path) -> str:
@@ -111,6 +131,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         web_dist=Path(web_dist).resolve() if web_dist else PROJECT_ROOT / "web" / "dist",
         login_max_failures=_int(env, "LOGIN_MAX_FAILURES", 5),
         login_lock_seconds=_int(env, "LOGIN_LOCK_SECONDS", 300),
+        login_address_max_failures=_int(env, "LOGIN_ADDRESS_MAX_FAILURES", 20),
+        trusted_proxies=_networks(env, "TRUSTED_PROXIES", "127.0.0.0/8,::1"),
         sync_tombstone_days=_int(env, "SYNC_TOMBSTONE_DAYS", 90),
         purge_every_hours=_int(env, "PURGE_EVERY_HOURS", 24, minimum=0),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from litestar import Request
@@ -9,6 +10,7 @@ from litestar import Request
 from server.accounts import repository
 from server.accounts.schemas import CurrentUser, Role
 from server.errors import ApiError, forbidden
+from server.settings import get_settings
 
 
 def bearer_token(request: Request[Any, Any, Any]) -> str | None:
@@ -46,9 +48,28 @@ def require_role(user: CurrentUser, *roles: Role) -> None:
         raise forbidden(f"requires role {' or '.join(roles)}")
 
 
+#: Longest address stored (the audit log's column): an IPv6 address with a zone fits.
+ADDRESS_MAX_LENGTH = 64
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
 def client_ip(request: Request[Any, Any, Any]) -> str:
-    # Behind Caddy the peer is the proxy; Caddy sets X-Forwarded-For.
-    forwarded = request.headers.get("x-forwarded-for", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else ""
+    """The client's address. ``X-Forwarded-For`` counts only from a trusted proxy
+    (``TRUSTED_PROXIES``): read from the right, each hop a trusted proxy added is skipped, and
+    the first address no trusted proxy vouches for is the client. Anything else says nothing."""
+    peer = request.client.host if request.client else ""
+    trusted = get_settings().trusted_proxies
+    hop = _address(peer)
+    hops = [part for part in request.headers.get("x-forwarded-for", "").split(",") if part.strip()]
+    while hop is not None and hops and any(hop in network for network in trusted):
+        forwarded = _address(hops.pop())
+        if forwarded is None:
+            break
+        hop = forwarded
+    return (str(hop) if hop is not None else peer)[:ADDRESS_MAX_LENGTH]

@@ -1,4 +1,4 @@
-"""Queries for units, users, tokens and sign-in throttling. No HTTP here."""
+"""Queries for units, users and tokens (sign-in throttling: throttle.py). No HTTP here."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from server.accounts.tables import DeviceToken, LoginThrottle, OrgUnit, User
-from server.db import new_id, transaction, utcnow
+from server.accounts.tables import DeviceToken, OrgUnit, User
+from server.db import new_id, utcnow
 from server.security import hash_password, token_digest
 
 
@@ -124,44 +124,3 @@ async def revoke_user_tokens(user_id: uuid.UUID) -> int:
         .returning(DeviceToken.id)
     )
     return len(rows)
-
-
-async def throttle_state(key: str) -> dt.datetime | None:
-    """When the key is locked, until when."""
-    row = (
-        await LoginThrottle.select(LoginThrottle.locked_until)
-        .where(LoginThrottle.key == key)
-        .first()
-    )
-    if row and row["locked_until"] and row["locked_until"] > utcnow():
-        return row["locked_until"]
-    return None
-
-
-async def record_failure(key: str, max_failures: int, lock_seconds: int) -> dt.datetime | None:
-    """Count a failed sign-in; returns the lock end when this failure reaches the limit."""
-    now = utcnow()
-    async with transaction():
-        row = await LoginThrottle.select().where(LoginThrottle.key == key).first()
-        failures = 1 if row is None else row["failures"] + 1
-        locked_until = (
-            now + dt.timedelta(seconds=lock_seconds) if failures >= max_failures else None
-        )
-        if row is None:
-            await LoginThrottle.insert(
-                LoginThrottle(key=key, failures=failures, locked_until=locked_until, updated_at=now)
-            )
-        else:
-            # A lock starts the count again, so the next lock needs another run of failures.
-            await LoginThrottle.update(
-                {
-                    LoginThrottle.failures: 0 if locked_until else failures,
-                    LoginThrottle.locked_until: locked_until,
-                    LoginThrottle.updated_at: now,
-                }
-            ).where(LoginThrottle.key == key)
-    return locked_until
-
-
-async def clear_failures(key: str) -> None:
-    await LoginThrottle.delete().where(LoginThrottle.key == key)

@@ -66,11 +66,17 @@ class DeviceToken(Table, tablename="device_token"):
 
 
 class LoginThrottle(Table, tablename="login_throttle"):
-    """Consecutive failed sign-ins per username; locks the name for a while past the limit."""
+    """Sign-in attempts per username or client address (server.accounts.throttle); a key is a
+    keyed digest, never the typed name. A row is forgotten once its window has passed."""
 
     key = Varchar(length=100, unique=True)
+    #: Failed attempts counted in the current window.
     failures = Integer(default=0)
+    #: Attempts admitted to the password check and not yet answered.
+    pending = Integer(default=0)
     locked_until = Timestamptz(null=True, default=None)
+    #: When the current window began (the first attempt counted in it).
+    counting_since = Timestamptz(null=True, default=None, index=True)
     updated_at = Timestamptz()
 
 

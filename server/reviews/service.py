@@ -14,6 +14,8 @@ from server.sync.registry import record_spec
 from server.sync.write import server_write
 
 STREAM = "server:review"
+#: Who made each kind of record: they never review it themselves.
+_AUTHOR = {"visit": "visitor", "inspection": "inspector"}
 
 
 async def review(
@@ -33,6 +35,8 @@ async def review(
         row = rows[0] if rows else None
         if row is None or row.deleted or not reviewer.covers(row.meta["unit_path"] or ""):
             raise not_found(entity)
+        if row.values[_AUTHOR[entity]] == reviewer.id:
+            raise ApiError(403, "review.own_record", "nobody reviews a record they made")
         if row.values["status"] != "submitted":
             raise ApiError(
                 409,

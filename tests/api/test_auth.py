@@ -7,6 +7,7 @@ import httpx
 from server.accounts.tables import DeviceToken
 from server.audit.tables import AuditLog
 from server.security import token_digest
+from server.web import SECURITY_HEADERS
 from tests.support.client import login
 
 Client = httpx.AsyncClient
@@ -149,3 +150,18 @@ async def test_openapi_schema_served(client: Client) -> None:
     response = await client.get("/api/schema/openapi.json")
     assert response.status_code == 200
     assert "/api/auth/login" in response.json()["paths"]
+
+
+async def test_error_responses_carry_the_security_headers(client: Client) -> None:
+    answers = [
+        await client.get("/api/no-such-thing"),  # 404 from a handler
+        await client.delete("/api/health"),  # 405 from the router
+        await client.get("/api/me"),  # 401 from a dependency
+        await client.post(
+            "/api/auth/login", content=b"{", headers={"Content-Type": "application/json"}
+        ),
+        await client.get("/api/health"),
+    ]
+    for answer in answers:
+        for name, value in SECURITY_HEADERS.items():
+            assert answer.headers.get(name) == value, (answer.status_code, name)

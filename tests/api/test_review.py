@@ -99,3 +99,22 @@ async def test_field_staff_and_other_subtrees_cannot_review(client: httpx.AsyncC
         client, township_supervisor, f"/api/visits/{visit_id}", decision="approve", version=1
     )
     assert response.status_code == 404
+
+
+async def test_nobody_reviews_their_own_record(client: httpx.AsyncClient) -> None:
+    """Security review (issue 19, finding 5): the reviewer is never the visitor or inspector."""
+    supervisor = await login(client, "zhaoli")
+    visit_id = await make_visit("zhaoli")
+    inspection_id = await make_inspection("zhaoli")
+    for path in (f"/api/visits/{visit_id}", f"/api/inspections/{inspection_id}"):
+        for decision in ("approve", "return"):
+            response = await _review(
+                client, supervisor, path, decision=decision, comment="好", version=1
+            )
+            assert response.status_code == 403, response.text
+            assert response.json()["code"] == "review.own_record"
+    admin = await login(client, "admin")
+    response = await _review(
+        client, admin, f"/api/visits/{visit_id}", decision="approve", version=1
+    )
+    assert response.status_code == 200

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from server.web import CONTENT_SECURITY_POLICY
+from server.web import CONTENT_SECURITY_POLICY, SECURITY_HEADERS
 from tests.e2e.conftest import ROOT, LiveServer, free_port
 
 CADDY = shutil.which("caddy")
@@ -82,6 +82,11 @@ def test_https_proxies_api_and_serves_pwa(caddy: str) -> None:
         assert index.headers["cache-control"] == "no-cache"
         assert index.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
         assert index.headers["strict-transport-security"].startswith("max-age=")
+        assert "includeSubDomains" in index.headers["strict-transport-security"]
+        # Errors too, whether the app or Caddy wrote them.
+        for error in (client.get(f"{caddy}/api/no-such-thing"), client.get(f"{caddy}/api/me")):
+            for name, value in SECURITY_HEADERS.items():
+                assert error.headers[name] == value
         assert client.get(f"{caddy}/sw.js").headers["cache-control"] == "no-cache"
         # The largest script: Caddy leaves files under its minimum length (512 B) uncompressed.
         scripts = (ROOT / "web" / "dist" / "assets").glob("*.js")
@@ -97,6 +102,7 @@ def test_body_limit(caddy: str) -> None:
         response = client.post(f"{caddy}/api/auth/login", content=b"x" * 200_000)
         assert response.status_code == 413
         assert response.json()["code"] == "payload.too_large"
+        assert response.headers["x-content-type-options"] == "nosniff"
         # Under the limit the request reaches the app (and gets the app's own answer).
         small = client.post(f"{caddy}/api/auth/login", content=b"{}")
         assert small.status_code == 400 and small.json()["code"] == "request.validation"

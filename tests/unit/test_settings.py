@@ -39,8 +39,21 @@ def test_postgres_url_switches_engine(tmp_path: Path) -> None:
         ("SECRET_KEY", "short", "SECRET_KEY must be at least 32"),
         ("PHOTO_MAX_BYTES", "10", "PHOTO_MAX_BYTES must be at least 1024"),
         ("PURGE_EVERY_HOURS", "-1", "PURGE_EVERY_HOURS must be at least 0"),
+        ("TRUSTED_PROXIES", "caddy.local", "TRUSTED_PROXIES must list addresses"),
+        ("LOGIN_ADDRESS_MAX_FAILURES", "0", "LOGIN_ADDRESS_MAX_FAILURES must be at least 1"),
     ],
 )
 def test_bad_values_name_the_variable(tmp_path: Path, name: str, value: str, needle: str) -> None:
     with pytest.raises(SettingsError, match=needle):
         load_settings({"ZOUFANG_DATA_DIR": str(tmp_path), name: value})
+
+
+def test_trusted_proxies_default_to_loopback_and_take_networks(tmp_path: Path) -> None:
+    default = load_settings({"ZOUFANG_DATA_DIR": str(tmp_path)}).trusted_proxies
+    assert [str(n) for n in default] == ["127.0.0.0/8", "::1/128"]
+    env = {"ZOUFANG_DATA_DIR": str(tmp_path), "TRUSTED_PROXIES": "10.0.0.5, 192.168.1.0/24"}
+    assert [str(n) for n in load_settings(env).trusted_proxies] == ["10.0.0.5/32", "192.168.1.0/24"]
+    assert (
+        load_settings({"ZOUFANG_DATA_DIR": str(tmp_path), "TRUSTED_PROXIES": ""}).trusted_proxies
+        == ()
+    )

@@ -127,6 +127,7 @@ describe('a review decision', () => {
     expect(reviewErrorMessage(offline)).toBe('需要联网才能提交审核结果。')
     expect(needsFreshCopy(offline)).toBe(false)
     expect(reviewErrorMessage(new ApiError(400, 'review.comment_required', 'say'))).toContain('退回时')
+    expect(reviewErrorMessage(new ApiError(403, 'review.own_record', 'own'))).toContain('不能审核自己')
     expect(reviewErrorMessage(new Error('boom'))).not.toBe('')
   })
 })

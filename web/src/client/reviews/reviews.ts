@@ -48,6 +48,7 @@ const MESSAGES: Readonly<Record<string, string>> = {
   'review.comment_required': '退回时请写明需要修改的地方。',
   'review.not_submitted': '这条记录已不是待审核状态（可能已由他人审核）。已为你刷新。',
   'review.stale_version': '走访人在你打开后修改过这条记录。已为你刷新，请看过最新内容后再审核。',
+  'review.own_record': '不能审核自己提交的记录，请由其他审核人审核。',
   not_found: '找不到这条记录，或它不在你的审核范围内。',
   'auth.forbidden': '当前账号没有审核权限。',
   'auth.required': '登录已失效，请重新登录后再审核。',
