@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import gc
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,6 +21,7 @@ from server.accounts.controllers import AuthController, MeController
 from server.accounts.deps import provide_current_user
 from server.db import engine, is_postgres
 from server.errors import EXCEPTION_HANDLERS
+from server.jobs import Scheduler
 from server.settings import get_settings
 from server.web import serve_web
 
@@ -62,13 +64,19 @@ async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
 
 
 @contextlib.asynccontextmanager
-async def retention_lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Remove what is past the sync horizon once a day (server.retention.purge)."""
-    from server.media.controllers import provide_storage
-    from server.retention.purge import run_every
+async def jobs_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Run the scheduled jobs (server.domains.scheduled_jobs) from every process; each
+    occurrence is claimed by one of them (server.jobs)."""
+    from server.domains import scheduled_jobs
 
-    hours = get_settings().purge_every_hours
-    task = asyncio.create_task(run_every(hours, provide_storage())) if hours else None
+    settings = get_settings()
+    jobs = scheduled_jobs(settings)
+    scheduler = Scheduler(
+        jobs,
+        lease=dt.timedelta(seconds=settings.jobs_lease_seconds),
+        poll=settings.jobs_poll_seconds,
+    )
+    task = asyncio.create_task(scheduler.run_forever(), name="jobs") if jobs else None
     try:
         yield
     finally:
@@ -76,6 +84,7 @@ async def retention_lifespan(app: Litestar) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await scheduler.stop()
 
 
 def _security_headers(response: Response[Any]) -> Response[Any]:
@@ -98,7 +107,7 @@ def create_app() -> Litestar:
         route_handlers=route_handlers(),
         dependencies={"current_user": Provide(provide_current_user)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        lifespan=[database_lifespan, retention_lifespan],
+        lifespan=[database_lifespan, jobs_lifespan],
         after_request=_security_headers,
         # Level 5: a push's answer for 500 records (124 KB of JSON) comes out
         # 0.5% bigger than at level 9 in a third of the time (measured: 2.2 ms against 6.4 ms).

@@ -1,14 +1,19 @@
-"""The API's domain controllers, registered in one list so the app factory stays short."""
+"""The API's domain controllers and scheduled jobs, each registered in one list so the app
+factory stays short."""
 
 from typing import Any
 
 from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
 from server.inspections.controllers import InspectionController
+from server.jobs import Job
+from server.jobs.controllers import JobController
 from server.media.controllers import MediaController
 from server.reports.controllers import ReportController
+from server.retention.purge import purge_job
 from server.reviews.controllers import ReviewController
 from server.rosters.controllers import RosterController
+from server.settings import Settings
 from server.sync.controllers import SyncController
 from server.visits.controllers import VisitController
 
@@ -16,6 +21,7 @@ CONTROLLERS: list[Any] = [
     CampaignController,
     DemandController,
     InspectionController,
+    JobController,
     ReportController,
     ReviewController,
     RosterController,
@@ -23,3 +29,11 @@ CONTROLLERS: list[Any] = [
     SyncController,
     MediaController,
 ]
+
+
+def scheduled_jobs(settings: Settings) -> list[Job]:
+    """Every scheduled job this deployment runs (each server process runs the same list)."""
+    jobs = []
+    if settings.purge_every_hours:
+        jobs.append(purge_job(settings.purge_every_hours))
+    return jobs

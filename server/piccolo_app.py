@@ -9,6 +9,7 @@ from server.accounts.tables import DeviceToken, LoginThrottle, OrgUnit, User
 from server.audit.tables import AuditLog
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
+from server.jobs.tables import JobRun
 from server.media.tables import Media, MediaLink
 from server.rosters.tables import ServiceCenter, Talent
 from server.sync.tables import (
@@ -46,6 +47,7 @@ TABLES: list[type[Table]] = [
     SyncMutation,
     Revision,
     SyncConflict,
+    JobRun,
 ]
 
 APP_CONFIG = AppConfig(

@@ -17,7 +17,6 @@ Every run that removes something writes one audit entry with the counts.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import uuid
@@ -30,6 +29,7 @@ from piccolo.table import Table
 from server.accounts.tables import DeviceToken
 from server.audit import repository as audit
 from server.db import json_load, transaction, utcnow
+from server.jobs import Every, Job, Run
 from server.media.storage import MediaStorage
 from server.media.tables import Media, MediaLink
 from server.settings import get_settings
@@ -135,17 +135,18 @@ async def purge(storage: MediaStorage, now: dt.datetime | None = None) -> Purged
     return done
 
 
-async def run_every(hours: int, storage: MediaStorage, first_after: float = 60.0) -> None:
-    """Purge shortly after start-up, then every ``hours`` (the app's lifespan runs this)."""
-    await asyncio.sleep(first_after)
-    while True:
-        try:
-            done = await purge(storage)
-            if done.total or done.partial_uploads:
-                log.info("retention: removed %s", done.summary(len(done.partial_uploads)))
-        except Exception:  # a failed run is retried at the next one; the server goes on
-            log.exception("retention purge failed")
-        await asyncio.sleep(hours * 3600)
+def purge_job(hours: int) -> Job:
+    """The purge as a scheduled job: once per ``hours``-hour slot of county time, run by one
+    server process however many serve (``PURGE_EVERY_HOURS``)."""
+    return Job(name="retention.purge", schedule=Every(hours), handler=_scheduled_purge)
+
+
+async def _scheduled_purge(run: Run) -> None:
+    from server.media.controllers import provide_storage
+
+    done = await purge(provide_storage())
+    if done.total or done.partial_uploads:
+        log.info("retention: removed %s", done.summary(len(done.partial_uploads)))
 
 
 def _tombstoned(table: type[Table], cutoff: dt.datetime) -> Any:
