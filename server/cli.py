@@ -133,7 +133,13 @@ async def seed_demo(with_records: bool = False) -> None:
         print("demo records created" if added else "demo records already present")
 
 
-def serve(host: str | None, port: int | None, migrate_first: bool) -> None:
+def serve(host: str | None, port: int | None, migrate_first: bool, workers: int) -> None:
+    """Serve HTTP from ``workers`` processes sharing one socket (uvicorn's supervisor starts
+    them, replaces one that dies or hangs, and restarts them one by one on SIGHUP).
+
+    What must happen once happens here, in the parent, before any worker starts: the settings
+    are read (which generates the secret key on first start) and the migrations run.
+    """
     import uvicorn
 
     settings = get_settings()
@@ -144,9 +150,20 @@ def serve(host: str | None, port: int | None, migrate_first: bool) -> None:
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers,
         proxy_headers=True,
         log_level="info",
     )
+
+
+def _positive(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -188,6 +205,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="serve from N processes (about one per CPU core; default 1)",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -196,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"configuration error: {exc}")
 
     if args.command == "serve":
-        serve(args.host, args.port, not args.no_migrate)
+        serve(args.host, args.port, not args.no_migrate, args.workers)
     elif args.command == "migrate":
         asyncio.run(_with_db(migrate))
     elif args.command == "seed-demo":

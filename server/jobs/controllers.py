@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromQuery, QueryParameter
 
 from server.accounts.deps import require_role
 from server.accounts.schemas import CurrentUser
@@ -15,6 +15,8 @@ from server.errors import forbidden
 from server.jobs import repository
 from server.jobs.schemas import JobRunOut, JobRunPage
 from server.records import Limit, Offset
+
+RunState = Literal["running", "retrying", "done", "failed"]
 
 
 class JobController(Controller):
@@ -26,7 +28,8 @@ class JobController(Controller):
         self,
         current_user: NamedDependency[CurrentUser],
         job: FromQuery[str | None] = None,
-        state: FromQuery[Literal["running", "retrying", "done", "failed"] | None] = None,
+        # ("state" is a name Litestar reserves for the app's state.)
+        run_state: Annotated[RunState | None, QueryParameter(query="state")] = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> JobRunPage:
@@ -34,5 +37,5 @@ class JobController(Controller):
         # Jobs serve every unit at once: only an admin of the root unit sees them.
         if current_user.org_unit_path.count("/") > 2:
             raise forbidden("requires an admin of the whole deployment")
-        total, rows = await repository.list_runs(job, state, limit, offset)
+        total, rows = await repository.list_runs(job, run_state, limit, offset)
         return JobRunPage(total=total, items=msgspec.convert(rows, list[JobRunOut]))
