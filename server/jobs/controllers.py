@@ -29,7 +29,7 @@ class JobController(Controller):
         current_user: NamedDependency[CurrentUser],
         job: FromQuery[str | None] = None,
         # ("state" is a name Litestar reserves for the app's state.)
-        run_state: Annotated[RunState | None, QueryParameter(query="state")] = None,
+        run_state: Annotated[RunState | None, QueryParameter(name="state")] = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> JobRunPage:
