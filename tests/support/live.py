@@ -62,10 +62,12 @@ class LiveServer:
             [sys.executable, "-m", "server.cli", *args], env=self.env, cwd=ROOT, check=True
         )
 
-    def start(self) -> None:
+    def start(self, *args: str) -> None:
+        """Start ``zoufang serve`` (with ``args``, e.g. ``--workers 2``) and wait until it
+        answers."""
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), *args],
                 env=self.env,
                 cwd=ROOT,
                 stdout=log,
