@@ -41,9 +41,7 @@ async def test_two_servers_started_at_once_purge_once(db: Snapshot, tmp_path: Pa
         Visit.id == withdrawn
     )
     # The purge is due at once (its slot never ran) and each process polls every second.
-    servers = [
-        live(tmp_path, name, PURGE_EVERY_HOURS="1", JOBS_POLL_SECONDS="1") for name in "ab"
-    ]
+    servers = [live(tmp_path, name, PURGE_EVERY_HOURS="1", JOBS_POLL_SECONDS="1") for name in "ab"]
     try:
         await asyncio.gather(*(asyncio.to_thread(s.start) for s in servers))
         deadline = time.monotonic() + 30
