@@ -17,9 +17,10 @@ async def migrate() -> None:
     """Apply every pending migration (the same on SQLite and PostgreSQL)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    from server.db import use_write_ahead_log
+    from server.db import migration_lock, use_write_ahead_log
 
-    result = await run_forwards(app_name="all")
+    async with migration_lock():
+        result = await run_forwards(app_name="all")
     if not result.success:
         raise SystemExit(f"migrations failed: {result.message}")
     await use_write_ahead_log()

@@ -8,6 +8,7 @@ import asyncio
 import datetime as dt
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from server.jobs.tables import JobRun
 from server.visits.tables import Visit
 from tests.support.db import Snapshot
 from tests.support.factories import make_visit
-from tests.support.live import LiveServer, free_port
+from tests.support.live import ROOT, LiveServer, free_port
 
 
 def live(tmp_path: Path, name: str, **env: str) -> LiveServer:
@@ -63,6 +64,49 @@ async def test_two_servers_started_at_once_purge_once(db: Snapshot, tmp_path: Pa
         if "job retention.purge" in line and "attempt 1" in line
     ]
     assert len(started) == 1, started
+
+
+async def test_processes_migrating_a_fresh_database_at_once_take_turns(tmp_path: Path) -> None:
+    """Two hosts started together after an upgrade: one applies the migrations, the other
+    waits for it and finds nothing left to do (without the lock one failed on a duplicate
+    table, on either engine)."""
+    url = os.environ["DATABASE_URL"]
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    if url.startswith("postgres"):
+        base, name = url.rsplit("/", 1)
+        fresh = f"{base}/{name}_fresh"
+        await _admin(url, f'CREATE DATABASE "{name}_fresh"')
+    env = {**os.environ, "DATABASE_URL": fresh, "ZOUFANG_DATA_DIR": str(tmp_path)}
+    try:
+        migrations = [
+            await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "server.cli",
+                "migrate",
+                cwd=ROOT,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+            for _ in range(2)
+        ]
+        outputs = [(await m.communicate())[0].decode() for m in migrations]
+        assert [m.returncode for m in migrations] == [0, 0], outputs
+        assert sum("No migrations need to be run" in out for out in outputs) == 1, outputs
+    finally:
+        if url.startswith("postgres"):
+            await _admin(url, f'DROP DATABASE IF EXISTS "{name}_fresh" WITH (FORCE)')
+
+
+async def _admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
 
 
 def workers_of(parent: int) -> set[int]:
