@@ -118,8 +118,12 @@ class Scheduler:
             started.append(task)
         return started
 
-    def _forget(self, name: str, _: asyncio.Task[None]) -> None:
+    def _forget(self, name: str, task: asyncio.Task[None]) -> None:
         self._running.pop(name, None)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            # Recording the outcome failed (the database went away): the lease will expire
+            # and another process retries the run.
+            log.error("job %s: recording the outcome failed", name, exc_info=error)
 
     async def _claim(self, job: Job, due: Due) -> int | None:
         now = self._clock()

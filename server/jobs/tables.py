@@ -4,11 +4,6 @@ from piccolo.columns import UUID, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-#: A run's states: ``running`` (its owner holds the lease until ``lease_expires_at``),
-#: ``retrying`` (it failed; claimable again from ``next_attempt_at``), ``done``, and
-#: ``failed`` (it failed its last allowed attempt; kept for a person to look into).
-RUN_STATES = ("running", "retrying", "done", "failed")
-
 
 class JobRun(Table, tablename="job_run"):
     """One run of a scheduled job for one period, shared by every server process.
@@ -26,6 +21,9 @@ class JobRun(Table, tablename="job_run"):
     #: Which occurrence: a county-time slot (``2026-12-01T00:00+08:00``) or an ISO week
     #: (``2026-W49``).
     period = Varchar(length=40)
+    #: ``running`` (its owner holds the lease until ``lease_expires_at``), ``retrying`` (it
+    #: failed; claimable again from ``next_attempt_at``), ``done``, or ``failed`` (its last
+    #: allowed attempt failed; kept for a person to look into).
     state = Varchar(length=10)
     #: Claims so far (a takeover after a crash counts as one).
     attempts = Integer(default=0)
@@ -40,4 +38,4 @@ class JobRun(Table, tablename="job_run"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-__all__ = ["RUN_STATES", "JobRun"]
+__all__ = ["JobRun"]
