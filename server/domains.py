@@ -8,7 +8,7 @@ from server.demands.controllers import DemandController
 from server.inspections.controllers import InspectionController
 from server.jobs import Job
 from server.jobs.controllers import JobController
-from server.media.controllers import MediaController
+from server.media.controllers import MediaController, provide_storage
 from server.reports.controllers import ReportController
 from server.retention.purge import purge_job
 from server.reviews.controllers import ReviewController
@@ -35,5 +35,5 @@ def scheduled_jobs(settings: Settings) -> list[Job]:
     """Every scheduled job this deployment runs (each server process runs the same list)."""
     jobs = []
     if settings.purge_every_hours:
-        jobs.append(purge_job(settings.purge_every_hours))
+        jobs.append(purge_job(settings.purge_every_hours, provide_storage))
     return jobs

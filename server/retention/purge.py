@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,18 +135,16 @@ async def purge(storage: MediaStorage, now: dt.datetime | None = None) -> Purged
     return done
 
 
-def purge_job(hours: int) -> Job:
+def purge_job(hours: int, storage: Callable[[], MediaStorage]) -> Job:
     """The purge as a scheduled job: once per ``hours``-hour slot of county time, run by one
-    server process however many serve (``PURGE_EVERY_HOURS``)."""
-    return Job(name="retention.purge", schedule=Every(hours), handler=_scheduled_purge)
+    server process however many serve (``PURGE_EVERY_HOURS``), on the photos of ``storage``."""
 
+    async def scheduled_purge(run: Run) -> None:
+        done = await purge(storage())
+        if done.total or done.partial_uploads:
+            log.info("retention: removed %s", done.summary(len(done.partial_uploads)))
 
-async def _scheduled_purge(run: Run) -> None:
-    from server.media.controllers import provide_storage
-
-    done = await purge(provide_storage())
-    if done.total or done.partial_uploads:
-        log.info("retention: removed %s", done.summary(len(done.partial_uploads)))
+    return Job(name="retention.purge", schedule=Every(hours), handler=scheduled_purge)
 
 
 def _tombstoned(table: type[Table], cutoff: dt.datetime) -> Any:
