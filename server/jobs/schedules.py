@@ -36,8 +36,9 @@ class Schedule(Protocol):
 
 @dataclass(frozen=True)
 class Every:
-    """Every ``hours`` hours, in slots counted from county midnight (``Every(24)`` is once a
-    county day, ``Every(6)`` at 00:00, 06:00, 12:00 and 18:00 county time)."""
+    """Every ``hours`` hours, in slots counted from a county midnight (``Every(24)`` is once a
+    county day, ``Every(6)`` at 00:00, 06:00, 12:00 and 18:00 county time; an ``hours`` that
+    does not divide 24 runs on from 1970-01-01 00:00 county time across days)."""
 
     hours: int
 
