@@ -495,6 +495,7 @@ def main() -> None:
     parser.add_argument(
         "--photo-devices", type=int, default=50, help="devices at once, a 5 MB photo each"
     )
+    parser.add_argument("--workers", type=int, default=1, help="zoufang serve --workers N")
     args = parser.parse_args()
 
     data_dir = Path(tempfile.mkdtemp(prefix="zoufang-bench-"))
@@ -514,7 +515,7 @@ def main() -> None:
     try:
         server.cli("migrate")
         server.cli("seed-demo")
-        server.start()
+        server.start("--workers", str(args.workers))
         user, unit = str(demo_id("user/zhangsan")), str(demo_id("城关镇"))
         visits = [visit_payload(i) for i in range(args.records)]
         batches = [visits[i : i + args.batch] for i in range(0, len(visits), args.batch)]
@@ -592,7 +593,10 @@ def main() -> None:
         if args.database == "postgresql":
             asyncio.run(admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
 
-    print(f"database: {args.database}   records: {args.records}   batch: {args.batch}")
+    print(
+        f"database: {args.database}   records: {args.records}   batch: {args.batch}"
+        f"   workers: {args.workers}"
+    )
     print(f"batched push over HTTP     {batched_rate:10.0f} records/s   ({batched:.2f} s)")
     print("raw driver insert of the same records into the same tables:")
     for every_row, label in (

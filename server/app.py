@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import gc
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,6 +21,7 @@ from server.accounts.deps import provide_current_user
 from server.db import engine, is_postgres
 from server.errors import EXCEPTION_HANDLERS
 from server.inbound import refuse_nul
+from server.jobs import Scheduler
 from server.settings import get_settings
 from server.web import add_security_headers, serve_web
 
@@ -62,13 +64,19 @@ async def database_lifespan(app: Litestar) -> AsyncIterator[None]:
 
 
 @contextlib.asynccontextmanager
-async def retention_lifespan(app: Litestar) -> AsyncIterator[None]:
-    """Remove what is past the sync horizon once a day (server.retention.purge)."""
-    from server.media.controllers import provide_storage
-    from server.retention.purge import run_every
+async def jobs_lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Run the scheduled jobs (server.domains.scheduled_jobs) from every process; each
+    occurrence is claimed by one of them (server.jobs)."""
+    from server.domains import scheduled_jobs
 
-    hours = get_settings().purge_every_hours
-    task = asyncio.create_task(run_every(hours, provide_storage())) if hours else None
+    settings = get_settings()
+    jobs = scheduled_jobs(settings)
+    scheduler = Scheduler(
+        jobs,
+        lease=dt.timedelta(seconds=settings.jobs_lease_seconds),
+        poll=settings.jobs_poll_seconds,
+    )
+    task = asyncio.create_task(scheduler.run_forever(), name="jobs") if jobs else None
     try:
         yield
     finally:
@@ -76,6 +84,7 @@ async def retention_lifespan(app: Litestar) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await scheduler.stop()
 
 
 def route_handlers() -> list[Any]:
@@ -91,7 +100,7 @@ def create_app() -> Litestar:
         route_handlers=route_handlers(),
         dependencies={"current_user": Provide(provide_current_user)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        lifespan=[database_lifespan, retention_lifespan],
+        lifespan=[database_lifespan, jobs_lifespan],
         before_send=[add_security_headers],
         before_request=refuse_nul,
         # Level 5: a push's answer for 500 records (124 KB of JSON) comes out

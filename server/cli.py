@@ -17,9 +17,10 @@ async def migrate() -> None:
     """Apply every pending migration (the same on SQLite and PostgreSQL)."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    from server.db import use_write_ahead_log
+    from server.db import migration_lock, use_write_ahead_log
 
-    result = await run_forwards(app_name="all")
+    async with migration_lock():
+        result = await run_forwards(app_name="all")
     if not result.success:
         raise SystemExit(f"migrations failed: {result.message}")
     await use_write_ahead_log()
@@ -133,7 +134,13 @@ async def seed_demo(with_records: bool = False) -> None:
         print("demo records created" if added else "demo records already present")
 
 
-def serve(host: str | None, port: int | None, migrate_first: bool) -> None:
+def serve(host: str | None, port: int | None, migrate_first: bool, workers: int) -> None:
+    """Serve HTTP from ``workers`` processes sharing one socket (uvicorn's supervisor starts
+    them, replaces one that dies or hangs, and restarts them one by one on SIGHUP).
+
+    What must happen once happens here, in the parent, before any worker starts: the settings
+    are read (which generates the secret key on first start) and the migrations run.
+    """
     import uvicorn
 
     settings = get_settings()
@@ -144,9 +151,20 @@ def serve(host: str | None, port: int | None, migrate_first: bool) -> None:
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers,
         proxy_headers=True,
         log_level="info",
     )
+
+
+def _positive(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -188,6 +206,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--no-migrate", action="store_true", help="do not apply migrations first")
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="serve from N processes (about one per CPU core; default 1)",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -196,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"configuration error: {exc}")
 
     if args.command == "serve":
-        serve(args.host, args.port, not args.no_migrate)
+        serve(args.host, args.port, not args.no_migrate, args.workers)
     elif args.command == "migrate":
         asyncio.run(_with_db(migrate))
     elif args.command == "seed-demo":

@@ -1,5 +1,5 @@
-"""The domains: their API controllers in one list, so the app factory stays short, and what each
-registers with the sync engine (importing this module registers every synced entity)."""
+"""The domains: their API controllers and scheduled jobs in lists, so the app factory stays short,
+and what each registers with the sync engine (importing this module registers every synced entity)."""
 
 from typing import Any
 
@@ -11,10 +11,14 @@ from server.accounts.controllers import AuthController, MeController
 from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
 from server.inspections.controllers import InspectionController
-from server.media.controllers import MediaController
+from server.jobs import Job
+from server.jobs.controllers import JobController
+from server.media.controllers import MediaController, provide_storage
 from server.reports.controllers import ReportController
+from server.retention.purge import purge_job
 from server.reviews.controllers import ReviewController
 from server.rosters.controllers import RosterController
+from server.settings import Settings
 from server.sync.controllers import SyncController
 from server.visits.controllers import VisitController
 
@@ -24,6 +28,7 @@ CONTROLLERS: list[Any] = [
     CampaignController,
     DemandController,
     InspectionController,
+    JobController,
     ReportController,
     ReviewController,
     RosterController,
@@ -31,3 +36,11 @@ CONTROLLERS: list[Any] = [
     SyncController,
     MediaController,
 ]
+
+
+def scheduled_jobs(settings: Settings) -> list[Job]:
+    """Every scheduled job this deployment runs (each server process runs the same list)."""
+    jobs = []
+    if settings.purge_every_hours:
+        jobs.append(purge_job(settings.purge_every_hours, provide_storage))
+    return jobs

@@ -10,6 +10,7 @@ from server.audit.tables import AuditLog
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
 from server.demands.tables import Demand, DemandEvent
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
+from server.jobs.tables import JobRun
 from server.media.tables import Media, MediaLink, MediaUpload
 from server.rosters.tables import ServiceCenter, Talent
 from server.sync.tables import (
@@ -48,6 +49,7 @@ TABLES: list[type[Table]] = [
     SyncMutation,
     Revision,
     SyncConflict,
+    JobRun,
 ]
 
 APP_CONFIG = AppConfig(

@@ -55,6 +55,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: How often the server removes what is past that horizon (server.retention); 0: never
     #: (then run ``zoufang purge`` from a timer).
     purge_every_hours: int = 24
+    #: Scheduled jobs (server.jobs): how long a process holds a run without renewing it (a
+    #: crashed holder's run is taken over after this), and how often each process polls.
+    jobs_lease_seconds: int = 300
+    jobs_poll_seconds: int = 30
 
     @property
     def engine(self) -> str:
@@ -103,10 +107,18 @@ def _secret(env: dict[str, str], data_dir: Path) -> str:
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    # Written whole under a private name, then linked into place: of several processes
+    # starting at once on a fresh data folder, one key wins and every process reads that one.
+    draft = data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as out:
+        out.write(secrets.token_urlsafe(48))
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -135,6 +147,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         trusted_proxies=_networks(env, "TRUSTED_PROXIES", "127.0.0.0/8,::1"),
         sync_tombstone_days=_int(env, "SYNC_TOMBSTONE_DAYS", 90),
         purge_every_hours=_int(env, "PURGE_EVERY_HOURS", 24, minimum=0),
+        jobs_lease_seconds=_int(env, "JOBS_LEASE_SECONDS", 300),
+        jobs_poll_seconds=_int(env, "JOBS_POLL_SECONDS", 30),
     )
 
 

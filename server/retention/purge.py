@@ -17,11 +17,10 @@ Every run that removes something writes one audit entry with the counts.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +33,7 @@ from server.demands.entity import DEMAND
 from server.demands.tables import DemandEvent
 from server.inspections.entity import INSPECTION
 from server.media.links import delete_links
+from server.jobs import Every, Job, Run
 from server.media.storage import MediaStorage
 from server.media.tables import Media, MediaLink, MediaUpload
 from server.settings import get_settings
@@ -146,17 +146,16 @@ async def purge(storage: MediaStorage, now: dt.datetime | None = None) -> Purged
     return done
 
 
-async def run_every(hours: int, storage: MediaStorage, first_after: float = 60.0) -> None:
-    """Purge shortly after start-up, then every ``hours`` (the app's lifespan runs this)."""
-    await asyncio.sleep(first_after)
-    while True:
-        try:
-            done = await purge(storage)
-            if done.total or done.partial_uploads:
-                log.info("retention: removed %s", done.summary(len(done.partial_uploads)))
-        except Exception:  # a failed run is retried at the next one; the server goes on
-            log.exception("retention purge failed")
-        await asyncio.sleep(hours * 3600)
+def purge_job(hours: int, storage: Callable[[], MediaStorage]) -> Job:
+    """The purge as a scheduled job: once per ``hours``-hour slot of county time, run by one
+    server process however many serve (``PURGE_EVERY_HOURS``), on the photos of ``storage``."""
+
+    async def scheduled_purge(run: Run) -> None:
+        done = await purge(storage())
+        if done.total or done.partial_uploads:
+            log.info("retention: removed %s", done.summary(len(done.partial_uploads)))
+
+    return Job(name="retention.purge", schedule=Every(hours), handler=scheduled_purge)
 
 
 def _tombstoned(table: type[Table], cutoff: dt.datetime) -> Any:

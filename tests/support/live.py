@@ -62,16 +62,19 @@ class LiveServer:
             [sys.executable, "-m", "server.cli", *args], env=self.env, cwd=ROOT, check=True
         )
 
-    def start(self) -> None:
+    def start(self, *args: str) -> None:
+        """Start ``zoufang serve`` (with ``args``, e.g. ``--workers 2``) and wait until it
+        answers."""
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
+                [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port), *args],
                 env=self.env,
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 30
+        # A minute: on a machine shared by several test runs a start-up has taken over 30 s.
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:

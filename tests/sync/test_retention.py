@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 import os
 import uuid
 from typing import Any
@@ -14,12 +13,13 @@ import httpx
 import msgspec
 
 from server.accounts.tables import DeviceToken
-from server.app import create_app, retention_lifespan
+from server.app import create_app, jobs_lifespan
 from server.audit.tables import AuditLog
 from server.db import json_load, utcnow
 from server.demands.tables import Demand, DemandEvent
+from server.jobs.tables import JobRun
 from server.media.tables import Media, MediaLink, MediaUpload
-from server.retention.purge import purge, run_every
+from server.retention.purge import purge
 from server.settings import get_settings
 from server.sync.tables import Revision, SyncMutation
 from server.visits.tables import Visit
@@ -158,32 +158,31 @@ async def test_abandoned_uploads_and_dead_tokens_go_live_ones_stay(client: Clien
 
 
 async def test_the_server_purges_by_itself(client: Client, monkeypatch: Any) -> None:
-    """The app's lifespan starts the daily purge (here its first run comes at once) and stops
-    it on shutdown."""
+    """The app's lifespan starts the scheduled jobs, the purge among them (here the first poll
+    comes within a second), and stops them on shutdown; the run is in the run log."""
     phone = Device(client, await login(client, "zhangsan", "phone-1"), "phone-1")
     body = visit(talent_of("zhangsan"))
     await phone.push(phone.put(body))
     await phone.push(phone.mutation("visit.delete", id=body["id"], base_version=1))
     long_ago = utcnow() - LATER
     await Visit.update({Visit.updated_at: long_ago}).where(Visit.id == uuid.UUID(body["id"]))
-    daily = msgspec.structs.replace(get_settings(), purge_every_hours=24)
+    daily = msgspec.structs.replace(get_settings(), purge_every_hours=24, jobs_poll_seconds=1)
     monkeypatch.setattr("server.app.get_settings", lambda: daily)
-    monkeypatch.setattr(
-        "server.retention.purge.run_every", functools.partial(run_every, first_after=0)
-    )
 
     def loops() -> list[asyncio.Task[Any]]:
-        return [t for t in asyncio.all_tasks() if t.get_coro().__qualname__ == "run_every"]
+        return [t for t in asyncio.all_tasks() if t.get_coro().__qualname__.endswith("run_forever")]
 
-    async with retention_lifespan(create_app()):
+    async with jobs_lifespan(create_app()):
         assert len(loops()) == 1
-        for _ in range(100):
+        for _ in range(200):
             if not await Visit.exists().where(Visit.id == body["id"]):
                 break
             await asyncio.sleep(0.05)
         else:
             raise AssertionError("the background purge did not remove the old tombstone")
     assert loops() == []
+    run = await JobRun.select(JobRun.job, JobRun.state).first()
+    assert run == {"job": "retention.purge", "state": "done"}
 
 
 async def test_a_refused_mutation_keeps_its_result_but_not_what_was_sent(client: Client) -> None:
