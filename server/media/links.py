@@ -28,9 +28,7 @@ class Listing(NamedTuple):
     new: bool
 
 
-async def replace_links(
-    listings: Sequence[Listing], now: dt.datetime, writer: CurrentUser
-) -> None:
+async def replace_links(listings: Sequence[Listing], now: dt.datetime, writer: CurrentUser) -> None:
     """Make the links of these records what their photo lists say (call inside the transaction).
 
     Each link names the upload it relies on (``server.media.access.link_uploaders``), found

@@ -18,9 +18,9 @@ from piccolo.table import Table
 from server.accounts.tables import OrgUnit, User
 from server.campaigns.tables import Campaign
 from server.db import SHANGHAI, is_postgres
+from server.demands.tables import Demand
 from server.inspections.tables import Inspection, Rectification
 from server.rosters.tables import Talent
-from server.demands.tables import Demand
 from server.visits.tables import Visit
 
 #: Units the "by township" table has a row for.

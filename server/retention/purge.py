@@ -32,8 +32,8 @@ from server.db import json_load, transaction, utcnow
 from server.demands.entity import DEMAND
 from server.demands.tables import DemandEvent
 from server.inspections.entity import INSPECTION
-from server.media.links import delete_links
 from server.jobs import Every, Job, Run
+from server.media.links import delete_links
 from server.media.storage import MediaStorage
 from server.media.tables import Media, MediaLink, MediaUpload
 from server.settings import get_settings

@@ -8,10 +8,9 @@ from collections import Counter
 import httpx
 import pytest
 
-from server.db import utcnow
-from server.demands.tables import Demand, DemandEvent
 from server.campaigns.tables import Campaign
 from server.db import county_today, utcnow
+from server.demands.tables import Demand, DemandEvent
 from server.demo import campaign_dates, demo_id
 from server.demo_records import seed_records
 from server.visits.tables import Visit

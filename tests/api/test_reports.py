@@ -13,9 +13,8 @@ import httpx
 import openpyxl
 
 from server.audit.tables import AuditLog
-from server.db import json_load
-from server.demands.tables import Demand
 from server.db import SHANGHAI, county_today, json_load
+from server.demands.tables import Demand
 from server.demo import demo_id
 from server.rosters.tables import Talent
 from server.visits.tables import Visit

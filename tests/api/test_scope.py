@@ -6,9 +6,8 @@ import datetime as dt
 
 import httpx
 
-from server.db import county_today
-from server.demo import demo_id
 from server.accounts import repository as accounts
+from server.db import county_today
 from server.demo import DEMO_PASSWORD, demo_id
 from tests.support.client import login
 from tests.support.factories import make_inspection, make_visit

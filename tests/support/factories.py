@@ -6,9 +6,8 @@ import datetime as dt
 import uuid
 
 from server.accounts.tables import User
-from server.db import utcnow
-from server.demands.tables import Demand, DemandEvent
 from server.db import county_today, utcnow
+from server.demands.tables import Demand, DemandEvent
 from server.demo import demo_id
 from server.visits.tables import Visit
 

@@ -73,8 +73,8 @@ class LiveServer:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        # A minute: on a machine shared by several test runs a start-up has taken over 30 s.
-        deadline = time.monotonic() + 60
+        # Two minutes: on a machine shared by several test runs a start-up has taken over 30 s.
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
                 if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:

@@ -26,9 +26,9 @@ from server.visits.tables import Visit
 from tests.support.client import login
 from tests.sync.helpers import (
     TEMPLATE,
+    ZHANGSAN,
     Device,
     centre_of,
-    ZHANGSAN,
     demand,
     jpeg,
     media_storage,
