@@ -16,7 +16,7 @@ from piccolo.table import Table
 
 from server.db import engine
 
-ID = "2026-12-01T23:20:00:000000"
+ID = "2026-12-01T23:30:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Photos: who uploaded what, and whose upload a record's link relies on"
 

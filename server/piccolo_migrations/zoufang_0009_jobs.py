@@ -11,7 +11,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-01T23:03:51:731643"
+ID = "2026-12-01T23:40:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Scheduled jobs: the run log, which is also their lease"
 
