@@ -161,7 +161,9 @@ class Visit(Table, tablename="visit", schema=None):
 
 ID = "2026-11-24T06:23:41:618846"
 VERSION = "1.38.0"
-DESCRIPTION = "Initial schema: accounts, campaigns, rosters, visits, demands, inspections, media, audit"
+DESCRIPTION = (
+    "Initial schema: accounts, campaigns, rosters, visits, demands, inspections, media, audit"
+)
 
 
 async def forwards():

@@ -6,85 +6,245 @@ first uploader becomes a complete upload, an unfinished one an unfinished upload
 (its bytes restart: partial files are now kept per user), and each link relies on the upload of
 its record's owner (the visitor or inspector), so a link someone made to a photo they never
 uploaded stops showing it. The tables are frozen here as they were, so later changes to the
-live classes cannot change what this migration does; the rest is plain SQL for both engines.
+live classes cannot change what this migration does; the data, in the next migration, is plain SQL for both engines.
 """
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns import UUID, BigInt, Boolean, ForeignKey, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
+from piccolo.columns.base import OnUpdate
+from piccolo.columns.column_types import BigInt
+from piccolo.columns.column_types import Boolean
+from piccolo.columns.column_types import ForeignKey
+from piccolo.columns.column_types import Timestamptz
+from piccolo.columns.column_types import UUID
+from piccolo.columns.column_types import Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.defaults.uuid import UUID4
+from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
 
-from server.db import engine
+
+class User(Table, tablename="app_user", schema=None):
+    id = UUID(
+        default=UUID4(),
+        null=False,
+        primary_key=True,
+        unique=False,
+        index=False,
+        index_method=IndexMethod.btree,
+        choices=None,
+        db_column_name=None,
+        secret=False,
+    )
+
 
 ID = "2026-12-01T23:30:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Photos: who uploaded what, and whose upload a record's link relies on"
 
 
-class _User(Table, tablename="app_user"):
-    id = UUID(primary_key=True)
-
-
-class _MediaUpload(Table, tablename="media_upload"):
-    id = UUID(primary_key=True)
-    sha256 = Varchar(length=64, index=True)
-    uploaded_by = ForeignKey(_User, on_delete=OnDelete.restrict)
-    mime = Varchar(length=50)
-    size = BigInt()
-    complete = Boolean(default=False)
-    created_at = Timestamptz()
-    completed_at = Timestamptz(null=True, default=None)
-
-
-class _MediaLink(Table, tablename="media_link"):
-    id = UUID(primary_key=True)
-
-
-def _owner(table: str, column: str) -> str:
-    return f"(SELECT t.{column} FROM {table} t WHERE t.id = media_link.entity_id)"
-
-
-_FILL = (
-    "CREATE UNIQUE INDEX media_upload_sha256_user ON media_upload (sha256, uploaded_by)",
-    "INSERT INTO media_upload"
-    " (id, sha256, uploaded_by, mime, size, complete, created_at, completed_at)"
-    " SELECT id, sha256, uploaded_by, mime, size, complete, created_at, completed_at"
-    " FROM media WHERE uploaded_by IS NOT NULL",
-    # A media row now means a photo the server holds.
-    "DELETE FROM media WHERE NOT complete",
-    "UPDATE media_link SET uploader = " + _owner("visit", "visitor") + " WHERE entity = 'visit'",
-    "UPDATE media_link SET uploader = "
-    + _owner("inspection", "inspector")
-    + " WHERE entity = 'inspection'",
-    "UPDATE media_link SET uploader = (SELECT i.inspector FROM inspection_item_result r"
-    " JOIN inspection i ON i.id = r.inspection WHERE r.id = media_link.entity_id)"
-    " WHERE entity = 'inspection_item_result'",
-)
-_UNDO = (
-    "INSERT INTO media (id, sha256, mime, size, received, complete, uploaded_by, created_at)"
-    " SELECT u.id, u.sha256, u.mime, u.size, 0, u.complete, u.uploaded_by, u.created_at"
-    " FROM media_upload u WHERE NOT u.complete"
-    " AND NOT EXISTS (SELECT 1 FROM media m WHERE m.sha256 = u.sha256)"
-    " AND u.created_at = (SELECT MIN(o.created_at) FROM media_upload o"
-    " WHERE o.sha256 = u.sha256)",
-)
-
-
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="zoufang", description=DESCRIPTION)
 
-    async def run_forwards() -> None:
-        await _MediaUpload.create_table().run()
-        await _MediaLink.alter().add_column("uploader", UUID(null=True, default=None)).run()
-        for sql in _FILL:
-            await engine().run_ddl(sql)
+    manager.add_table(
+        class_name="MediaUpload",
+        tablename="media_upload",
+        schema=None,
+        columns=None,
+    )
 
-    async def run_backwards() -> None:
-        for sql in _UNDO:
-            await engine().run_ddl(sql)
-        await _MediaLink.alter().drop_column("uploader").run()
-        await _MediaUpload.alter().drop_table().run()
+    manager.add_column(
+        table_class_name="MediaUpload",
+        tablename="media_upload",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
 
-    manager.add_raw(run_forwards)
-    manager.add_raw_backwards(run_backwards)
+    manager.add_column(
+        table_class_name="MediaUpload",
+        tablename="media_upload",
+        column_name="sha256",
+        db_column_name="sha256",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MediaUpload",
+        tablename="media_upload",
+        column_name="uploaded_by",
+        db_column_name="uploaded_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": User,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MediaUpload",
+        tablename="media_upload",
+        column_name="mime",
+        db_column_name="mime",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 50,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MediaUpload",
+        tablename="media_upload",
+        column_name="size",
+        db_column_name="size",
+        column_class_name="BigInt",
+        column_class=BigInt,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MediaUpload",
+        tablename="media_upload",
+        column_name="complete",
+        db_column_name="complete",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MediaUpload",
+        tablename="media_upload",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MediaUpload",
+        tablename="media_upload",
+        column_name="completed_at",
+        db_column_name="completed_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="MediaLink",
+        tablename="media_link",
+        column_name="uploader",
+        db_column_name="uploader",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
     return manager

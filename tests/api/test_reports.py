@@ -218,31 +218,35 @@ async def test_late_unsatisfied_on_site_and_inspections_by_value(client: httpx.A
     from server.inspections.tables import Inspection, Rectification
     from tests.support.factories import make_inspection
 
-    on_site = await make_visit("zhangsan", 0, status="approved")
+    on_site = await make_visit("zhangsan", 0, status="approved", visited_on=_day(4))
     await _demand(on_site, status="resolved_on_site", resolved_on_site=True)
-    late = await make_visit("zhangsan", 4, status="approved")
+    late = await make_visit("zhangsan", 4, status="approved", visited_on=_day(4))
     await _demand(
         late,
         status="closed",
-        assigned_at=_at(16),
-        due_date=dt.date(2026, 11, 17),
-        closed_at=_at(18, hour=23),  # the 18th in the county, the 18th in UTC too
+        assigned_at=_at(0),
+        due_date=_day(1),
+        closed_at=_at(2, hour=23),  # Wednesday in the county, and in UTC too
         satisfaction="unsatisfied",
     )
-    overdue = await make_visit("zhangsan", 8, status="approved")
+    overdue = await make_visit("zhangsan", 8, status="approved", visited_on=_day(4))
     await _demand(
         overdue,
         status="in_progress",
         handler_unit=HRSS,
-        assigned_at=_at(16, hour=7),  # the 15th in UTC, the 16th in the county
-        due_date=dt.date(2026, 11, 20),
+        assigned_at=_at(0, hour=7),  # Sunday in UTC, Monday in the county
+        due_date=_day(4),
     )
     await Talent.update({Talent.name: "张"}).where(Talent.id == demo_id("talent/8"))
     scores = {"城关镇/东门社区": 8.0, "城关镇/西街社区": 9.0}
     for centre, score in scores.items():
         inspection = await make_inspection("zhangsan", centre)
         await Inspection.update(
-            {Inspection.status: "approved", Inspection.total_score: score}
+            {
+                Inspection.status: "approved",
+                Inspection.total_score: score,
+                Inspection.inspected_on: _day(5),
+            }
         ).where(Inspection.id == inspection)
     accepted = await Rectification.select(Rectification.id).first()
     assert accepted is not None
@@ -251,9 +255,9 @@ async def test_late_unsatisfied_on_site_and_inspections_by_value(client: httpx.A
     )
     older = await make_inspection("zhangsan")
     await Inspection.update(
-        {Inspection.status: "approved", Inspection.inspected_on: dt.date(2026, 10, 1)}
+        {Inspection.status: "approved", Inspection.inspected_on: _day(-46)}
     ).where(Inspection.id == older)
-    await Rectification.update({Rectification.deadline: dt.date(2026, 11, 1)}).where(
+    await Rectification.update({Rectification.deadline: _day(-15)}).where(
         Rectification.inspection == older
     )
     await make_inspection("zhangsan")  # submitted, not approved: never counted
@@ -280,7 +284,7 @@ async def test_late_unsatisfied_on_site_and_inspections_by_value(client: httpx.A
     ]
     assert _section(body, "by_category")["rows"] == [["住房", 3, 1.0, 2]]
     assert [row[1:3] for row in _section(body, "overdue")["rows"]] == [["张*", "申请人才公寓"]]
-    assert _section(body, "overdue")["rows"][0][4] == "2026-11-16"
+    assert _section(body, "overdue")["rows"][0][4] == _day(0).isoformat()
     assert _section(body, "inspections")["rows"] == [[2, 8.5, 2, 1, 1]]
 
     xlsx = await client.get(f"/api/reports/weekly/export?week={WEEK}&format=xlsx", headers=boss)

@@ -102,9 +102,9 @@ async def test_the_roster_shows_only_the_last_visits_the_caller_may_read(client:
     """Issue 19, finding 12: a field worker sees the date of their own last visit or inspection,
     never a colleague's; a reviewer sees the last one in their subtree (as their phone does)."""
     await accounts.create_user("chenming", DEMO_PASSWORD, "陈明", "field_staff", demo_id("城关镇"))
-    await make_visit("zhangsan", talent=0)
-    await make_visit("chenming", talent=0, visited_on=dt.date(2026, 11, 25))
-    await make_visit("chenming", talent=4, visited_on=dt.date(2026, 11, 26))
+    await make_visit("zhangsan", talent=0, visited_on=county_today() - dt.timedelta(days=6))
+    await make_visit("chenming", talent=0, visited_on=county_today() - dt.timedelta(days=1))
+    await make_visit("chenming", talent=4, visited_on=county_today())
     await make_inspection("chenming")
     centre = str(demo_id("centre/城关镇/东门社区"))
 
@@ -116,12 +116,12 @@ async def test_the_roster_shows_only_the_last_visits_the_caller_may_read(client:
         return {t["id"]: t["last_visited_on"] for t in talents}, inspected[centre]
 
     visited, inspected = await last("zhangsan")
-    assert visited[str(demo_id("talent/0"))] == "2026-11-20"
+    assert visited[str(demo_id("talent/0"))] == (county_today() - dt.timedelta(days=6)).isoformat()
     assert visited[str(demo_id("talent/4"))] is None
     assert inspected is None
     visited, inspected = await last("zhaoli")
-    assert visited[str(demo_id("talent/0"))] == "2026-11-25"
-    assert visited[str(demo_id("talent/4"))] == "2026-11-26"
+    assert visited[str(demo_id("talent/0"))] == (county_today() - dt.timedelta(days=1)).isoformat()
+    assert visited[str(demo_id("talent/4"))] == county_today().isoformat()
     assert inspected == "2026-11-21"
 
 
