@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,23 @@ def test_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
     second = load_settings({"ZOUFANG_DATA_DIR": str(tmp_path)}).secret_key
     assert first == second and len(first) >= 32
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_of_processes_starting_together_the_first_key_linked_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process links its key between this one's check and its own link: this one
+    reads that key instead of replacing it (workers would otherwise encrypt with different
+    keys), and leaves no draft behind."""
+    link = os.link
+
+    def another_process_first(source: Path, target: Path) -> None:
+        Path(target).write_text("k" * 64)
+        link(source, target)
+
+    monkeypatch.setattr(os, "link", another_process_first)
+    assert load_settings({"ZOUFANG_DATA_DIR": str(tmp_path)}).secret_key == "k" * 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
 
 
 def test_postgres_url_switches_engine(tmp_path: Path) -> None:
