@@ -80,13 +80,13 @@ test-web: $(NPM_STAMP)
 	cd web && npm test
 
 test-sqlite: $(PY_STAMP)
-	ZOUFANG_TEST_DB=sqlite $(BIN)/pytest tests --ignore=tests/e2e -q
+	ZOUFANG_TEST_DB=sqlite $(BIN)/pytest tests --ignore=tests/e2e -q --durations=25
 
 test-postgres: $(PY_STAMP)
-	ZOUFANG_TEST_DB=postgresql $(BIN)/pytest tests --ignore=tests/e2e -q
+	ZOUFANG_TEST_DB=postgresql $(BIN)/pytest tests --ignore=tests/e2e -q --durations=25
 
 test-browser: $(PY_STAMP) $(WEB_STAMP)
-	$(BIN)/pytest tests/e2e -q
+	$(BIN)/pytest tests/e2e -q --durations=25
 
 # Figures, not tests: each script prints its measurements next to a baseline from the same run.
 bench: $(PY_STAMP)
