@@ -104,11 +104,18 @@ async def rolled_back() -> AsyncIterator[None]:
     else:
         outer = db.transaction()
     await outer.__aenter__()
-    db.transaction = lambda *args, **kwargs: _Savepoint(outer)  # type: ignore[method-assign]
+    # On the class: PostgresEngine has slots. Only this engine, only while the test runs.
+    kind = type(db)
+    original = kind.transaction
+
+    def nested(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return _Savepoint(outer) if self is db else original(self, *args, **kwargs)
+
+    kind.transaction = nested  # type: ignore[method-assign]
     try:
         yield
     finally:
-        del db.transaction
+        kind.transaction = original  # type: ignore[method-assign]
         await outer.rollback()
         # The connection goes back to the pool; the context variable belongs to the test's
         # context, which ends with it.
