@@ -83,10 +83,10 @@ test-web: $(NPM_STAMP)
 	cd web && npm test
 
 test-sqlite: $(PY_STAMP)
-	ZOUFANG_TEST_DB=sqlite $(BIN)/pytest tests --ignore=tests/e2e -q
+	ZOUFANG_TEST_DB=sqlite $(BIN)/pytest tests --ignore=tests/e2e -q --durations=25
 
 test-postgres: $(PY_STAMP)
-	ZOUFANG_TEST_DB=postgresql $(BIN)/pytest tests --ignore=tests/e2e -q
+	ZOUFANG_TEST_DB=postgresql $(BIN)/pytest tests --ignore=tests/e2e -q --durations=25
 
 # Nothing may depend on today's date: the suite (SQLite pass) and `seed-demo --with-records` into a
 # throwaway data folder, with the clock about a year and a half ahead (Debian's faketime starts
@@ -102,7 +102,7 @@ test-future: $(PY_STAMP)
 	faketime -f '@$(FUTURE) 10:00:00' env ZOUFANG_TEST_DB=sqlite $(BIN)/pytest tests --ignore=tests/e2e -q
 
 test-browser: $(PY_STAMP) $(WEB_STAMP)
-	$(BIN)/pytest tests/e2e -q
+	$(BIN)/pytest tests/e2e -q --durations=25
 
 # Figures, not tests: each script prints its measurements next to a baseline from the same run.
 bench: $(PY_STAMP)

@@ -68,11 +68,27 @@ async def database() -> AsyncIterator[support_db.Snapshot]:
     await support_db.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "commits: the test needs real commits (other connections or processes, concurrent "
+        "requests), so it runs outside the rolled-back transaction and the demo county is "
+        "restored after it",
+    )
+
+
 @pytest.fixture
-async def db(database: support_db.Snapshot) -> AsyncIterator[support_db.Snapshot]:
-    """Each test starts from the demo county and nothing else."""
-    yield database
-    await support_db.restore(database)
+async def db(
+    request: pytest.FixtureRequest, database: support_db.Snapshot
+) -> AsyncIterator[support_db.Snapshot]:
+    """Each test starts from the demo county and nothing else: it runs inside one transaction
+    that is rolled back, unless marked ``commits``."""
+    if request.node.get_closest_marker("commits") is not None:
+        yield database
+        await support_db.restore(database)
+        return
+    async with support_db.rolled_back():
+        yield database
 
 
 @pytest.fixture(scope="session")

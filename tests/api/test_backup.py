@@ -23,6 +23,9 @@ from server.visits.tables import Visit
 from tests.support.client import login
 from tests.sync.helpers import Device, demand, jpeg, sha, talent_of, visit
 
+#: A backup reads the database from other connections (sqlite3, pg_dump): they see commits only.
+pytestmark = pytest.mark.commits
+
 
 async def test_backup_holds_the_records_their_photos_and_restores(
     client: httpx.AsyncClient, tmp_path: Path

@@ -15,6 +15,9 @@ from server.sync.changes import next_change_seq
 from tests.support.client import login
 from tests.sync.helpers import Device, talent_of, visit
 
+#: Requests at once, each in its own transaction.
+pytestmark = pytest.mark.commits
+
 Client = httpx.AsyncClient
 
 

@@ -29,6 +29,7 @@ ROUNDS = 20
 
 
 @pytest.mark.slow  # about a minute: twenty server start-ups of two seconds each
+@pytest.mark.commits  # a real server process reads the database
 async def test_sigkill_mid_push_loses_and_duplicates_nothing(
     db: Snapshot, data_dir: Path, tmp_path: Path
 ) -> None:

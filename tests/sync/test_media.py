@@ -147,6 +147,7 @@ async def test_photos_follow_the_records_that_list_them(client: Client, viewer: 
     assert (await client.get(f"/api/media/{PHOTO_SHA}", headers=owner)).status_code == 200
 
 
+@pytest.mark.commits  # two uploads at once, each in its own transaction
 async def test_the_same_photo_sent_by_two_devices_at_once_is_stored_once(client: Client) -> None:
     # Two phones of one user (or a retry racing the first attempt) send the same photo together.
     first = await login(client, "zhangsan", device_id="phone-a")
