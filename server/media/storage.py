@@ -183,7 +183,9 @@ class _Writer:
                 # Bytes reported as stored must survive a crash: the client skips them.
                 os.fsync(self.f.fileno())
                 return Appended(stored=size)
-            digest = self.hasher.hexdigest() if self.hasher else _file_sha256(partial)
+            # From the open file, not its name: a second upload of the same user may have just
+            # published (renamed) it after this one took the lock.
+            digest = self.hasher.hexdigest() if self.hasher else _open_file_sha256(self.f)
             if digest != self.sha256:
                 partial.unlink()
                 return Appended(stored=0, mismatch=True)
@@ -259,10 +261,10 @@ class LocalDiskStorage(MediaStorage):
         path = self._partial(sha256, uploader)
         for _ in range(3):
             try:
-                f = open(path, "ab")  # noqa: SIM115 - closed by _Writer.finish
+                f = open(path, "a+b")  # noqa: SIM115 - closed by _Writer.finish
             except FileNotFoundError:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                f = open(path, "ab")  # noqa: SIM115
+                f = open(path, "a+b")  # noqa: SIM115
             try:
                 fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -337,9 +339,9 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _file_sha256(path: Path) -> str:
+def _open_file_sha256(f: BinaryIO) -> str:
     hasher = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(_READ_CHUNK):
-            hasher.update(block)
+    f.seek(0)
+    while block := f.read(_READ_CHUNK):
+        hasher.update(block)
     return hasher.hexdigest()
