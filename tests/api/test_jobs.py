@@ -11,6 +11,7 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 
 from server.accounts import repository as accounts
 from server.db import utcnow
@@ -114,6 +115,7 @@ async def test_a_failed_run_is_retried_with_backoff_then_given_up_and_stays_visi
     }
 
 
+@pytest.mark.commits  # the holder is another process: it must see committed rows
 async def test_a_killed_holder_is_taken_over_once_its_lease_expires(db: Snapshot) -> None:
     lease = 4.0
     holder = await asyncio.create_subprocess_exec(

@@ -35,6 +35,7 @@ def live(tmp_path: Path, name: str, **env: str) -> LiveServer:
     return server
 
 
+@pytest.mark.commits  # real server processes read and write the database
 async def test_two_servers_started_at_once_purge_once(db: Snapshot, tmp_path: Path) -> None:
     withdrawn = await make_visit("zhangsan")
     long_ago = utcnow() - dt.timedelta(days=91)

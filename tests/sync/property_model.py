@@ -21,8 +21,8 @@ TRACKED = {
     "inspection": ("notes", "photos"),
     "inspection_item_result": ("result", "note"),
 }
-#: Text fields a person may resolve with a value of their own.
-TEXT = {"notes", "place", "description", "note"}
+#: Paragraphs: the fields a resolution may set to a value merged by hand (the engine's free_text).
+TEXT = {"notes", "description", "note"}
 CHILDREN = {
     "visit": ("demands", "demand"),
     "inspection": ("item_results", "inspection_item_result"),
