@@ -23,6 +23,7 @@ from litestar.params import FromPath
 from litestar.response import File
 
 from server.accounts.schemas import CurrentUser
+from server.audit.access import access_log
 from server.db import utcnow
 from server.errors import ApiError
 from server.media import access, repository
@@ -240,6 +241,7 @@ class MediaController(Controller):
     @get("/{sha256:str}", summary="A complete photo, to those who may see a record listing it")
     async def download(
         self,
+        request: Request[Any, Any, Any],
         current_user: NamedDependency[CurrentUser],
         storage: NamedDependency[MediaStorage],
         sha256: FromPath[str],
@@ -248,6 +250,7 @@ class MediaController(Controller):
         # Not allowed looks the same as absent: no probing for other people's photos.
         if media is None or not await access.may_see(current_user, sha256):
             raise ApiError(404, "not_found", "no such photo")
+        access_log(request).read(request, current_user, "photo", sha256)
         return File(
             path=storage.path(sha256),
             media_type=media["mime"],

@@ -14,6 +14,7 @@ from litestar.params import FromQuery
 from server.accounts.deps import client_ip
 from server.accounts.schemas import CurrentUser
 from server.audit import repository as audit
+from server.audit.access import access_log
 from server.reports import export
 from server.reports.schemas import WeeklySummary
 from server.reports.service import weekly_summary
@@ -26,11 +27,14 @@ class ReportController(Controller):
     @get("/weekly", summary="The weekly summary of the caller's area (ISO week, e.g. 2026-W47)")
     async def weekly(
         self,
+        request: Request[Any, Any, Any],
         current_user: NamedDependency[CurrentUser],
         week: FromQuery[str],
         campaign_id: FromQuery[UUID | None] = None,
     ) -> WeeklySummary:
-        return await weekly_summary(current_user, week, campaign_id)
+        summary = await weekly_summary(current_user, week, campaign_id)
+        access_log(request).read(request, current_user, "weekly_report", summary.week)
+        return summary
 
     @get("/weekly/export", summary="The weekly summary as an XLSX or CSV file (audited)")
     async def weekly_export(
