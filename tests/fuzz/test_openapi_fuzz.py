@@ -27,7 +27,7 @@ from tests.support.live import ROOT, LiveServer, free_port
 #: give well over 1,000 cases.
 MAX_EXAMPLES = 10
 #: The whole run's budget per role (seconds), so a slow machine cannot hang the suite.
-MAX_TIME = 45
+MAX_TIME = 40
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 
 
