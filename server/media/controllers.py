@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, head, put
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import InternalServerException
-from litestar.params import FromPath
+from litestar.params import FromPath, Parameter
 from litestar.response import File
 
 from server.accounts.schemas import CurrentUser
@@ -35,6 +35,8 @@ from sync.protocol import MediaStatus
 ALLOWED_TYPES = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+#: The path parameter naming a photo; the schema says what ``_checked`` accepts.
+Sha256 = FromPath[Annotated[str, Parameter(schema_extra={"pattern": _SHA256.pattern})]]
 _RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 
 
@@ -120,7 +122,7 @@ class MediaController(Controller):
         self,
         current_user: NamedDependency[CurrentUser],
         storage: NamedDependency[MediaStorage],
-        sha256: FromPath[str],
+        sha256: Sha256,
     ) -> Response[None]:
         status = await _visible_status(current_user, storage, sha256)
         if status is None:
@@ -132,7 +134,7 @@ class MediaController(Controller):
         self,
         current_user: NamedDependency[CurrentUser],
         storage: NamedDependency[MediaStorage],
-        sha256: FromPath[str],
+        sha256: Sha256,
     ) -> MediaStatus:
         status = await _visible_status(current_user, storage, sha256)
         if status is None:
@@ -145,7 +147,7 @@ class MediaController(Controller):
         request: Request[Any, Any, Any],
         current_user: NamedDependency[CurrentUser],
         storage: NamedDependency[MediaStorage],
-        sha256: FromPath[str],
+        sha256: Sha256,
     ) -> Response[MediaStatus]:
         _checked(sha256)
         mime = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -244,7 +246,7 @@ class MediaController(Controller):
         request: Request[Any, Any, Any],
         current_user: NamedDependency[CurrentUser],
         storage: NamedDependency[MediaStorage],
-        sha256: FromPath[str],
+        sha256: Sha256,
     ) -> File:
         media = await repository.get(_checked(sha256))
         # Not allowed looks the same as absent: no probing for other people's photos.

@@ -3,13 +3,13 @@ Every file exported is written to the audit log."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromQuery, Parameter
 
 from server.accounts.deps import client_ip
 from server.accounts.schemas import CurrentUser
@@ -18,6 +18,9 @@ from server.audit.access import access_log
 from server.reports import export
 from server.reports.schemas import WeeklySummary
 from server.reports.service import weekly_summary
+
+#: An ISO week, "2026-W47"; the schema says what ``week_span`` accepts (its own error code).
+Week = FromQuery[Annotated[str, Parameter(schema_extra={"pattern": r"^\d{4}-W\d{2}$"})]]
 
 
 class ReportController(Controller):
@@ -29,7 +32,7 @@ class ReportController(Controller):
         self,
         request: Request[Any, Any, Any],
         current_user: NamedDependency[CurrentUser],
-        week: FromQuery[str],
+        week: Week,
         campaign_id: FromQuery[UUID | None] = None,
     ) -> WeeklySummary:
         summary = await weekly_summary(current_user, week, campaign_id)
@@ -41,7 +44,7 @@ class ReportController(Controller):
         self,
         request: Request[Any, Any, Any],
         current_user: NamedDependency[CurrentUser],
-        week: FromQuery[str],
+        week: Week,
         format: FromQuery[Literal["xlsx", "csv"]] = "xlsx",
         campaign_id: FromQuery[UUID | None] = None,
     ) -> Response[bytes]:
