@@ -10,7 +10,7 @@ import pytest
 from litestar import Litestar
 
 from server.app import create_app
-from server.audit.access import AccessLog
+from server.audit.access import AccessLog, access_lifespan
 from server.audit.tables import AuditLog
 from server.demands.tables import Demand
 from tests.support.client import login
@@ -92,3 +92,14 @@ async def test_pulls_are_logged_once_per_device_per_day_across_processes(
     await buffer(app).flush()
     pulls = await entries("access.pull")
     assert sorted(e["entity_id"] for e in pulls) == ["phone-a", "phone-b"]
+
+
+async def test_what_is_left_is_written_at_shutdown(
+    app: Litestar, client: httpx.AsyncClient
+) -> None:
+    visit_id = await make_visit("zhangsan")
+    headers = await login(client, "zhangsan")
+    async with access_lifespan(app):
+        assert (await client.get(f"/api/visits/{visit_id}", headers=headers)).status_code == 200
+        assert await entries("access.read") == []
+    assert [e["entity_id"] for e in await entries("access.read")] == [str(visit_id)]
