@@ -18,7 +18,7 @@ NPM_STAMP := web/node_modules/.installed
 WEB_STAMP := web/dist/.built
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: help run setup web test test-static test-sqlite test-postgres test-future test-web test-browser system-deps clean bench bench-reports budget
+.PHONY: help run setup web test test-static test-sqlite test-postgres test-future test-fuzz test-web test-browser system-deps clean bench bench-reports budget
 
 help:
 	@echo "make run    install, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
@@ -68,7 +68,7 @@ system-deps:
 	  fi; \
 	fi
 
-test: setup system-deps test-static test-web test-sqlite test-postgres test-future test-browser
+test: setup system-deps test-static test-web test-sqlite test-postgres test-future test-fuzz test-browser
 	@echo "all test layers passed"
 
 # caddy validate's verdict is not always its last line (the upstream health checker may log after it).
@@ -83,10 +83,10 @@ test-web: $(NPM_STAMP)
 	cd web && npm test
 
 test-sqlite: $(PY_STAMP)
-	ZOUFANG_TEST_DB=sqlite $(BIN)/pytest tests --ignore=tests/e2e -q --durations=25
+	ZOUFANG_TEST_DB=sqlite $(BIN)/pytest tests --ignore=tests/e2e --ignore=tests/fuzz -q --durations=25
 
 test-postgres: $(PY_STAMP)
-	ZOUFANG_TEST_DB=postgresql $(BIN)/pytest tests --ignore=tests/e2e -q --durations=25
+	ZOUFANG_TEST_DB=postgresql $(BIN)/pytest tests --ignore=tests/e2e --ignore=tests/fuzz -q --durations=25
 
 # Nothing may depend on today's date: the suite (SQLite pass) and `seed-demo --with-records` into a
 # throwaway data folder, with the clock about a year and a half ahead (Debian's faketime starts
@@ -99,7 +99,11 @@ test-future: $(PY_STAMP)
 	  export ZOUFANG_DATA_DIR="$$data" DATABASE_URL="sqlite:///$$data/zoufang.sqlite"; \
 	  faketime -f '@$(FUTURE) 10:00:00' $(BIN)/zoufang migrate; \
 	  faketime -f '@$(FUTURE) 10:00:00' $(BIN)/zoufang seed-demo --with-records
-	faketime -f '@$(FUTURE) 10:00:00' env ZOUFANG_TEST_DB=sqlite $(BIN)/pytest tests --ignore=tests/e2e -q
+	faketime -f '@$(FUTURE) 10:00:00' env ZOUFANG_TEST_DB=sqlite $(BIN)/pytest tests --ignore=tests/e2e --ignore=tests/fuzz -q
+
+# The OpenAPI fuzzer (schemathesis) against a real server, as a supervisor and as field staff.
+test-fuzz: $(PY_STAMP)
+	$(BIN)/pytest tests/fuzz -q -s
 
 test-browser: $(PY_STAMP) $(WEB_STAMP)
 	$(BIN)/pytest tests/e2e -q --durations=25

@@ -12,12 +12,14 @@ from typing import Any
 import msgspec
 from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from server import __version__
 from server.accounts.deps import provide_current_user
+from server.audit.access import AccessLog, access_lifespan
 from server.db import engine, is_postgres
 from server.errors import EXCEPTION_HANDLERS
 from server.inbound import refuse_nul
@@ -100,7 +102,8 @@ def create_app() -> Litestar:
         route_handlers=route_handlers(),
         dependencies={"current_user": Provide(provide_current_user)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        lifespan=[database_lifespan, jobs_lifespan],
+        lifespan=[database_lifespan, access_lifespan, jobs_lifespan],
+        state=State({"access_log": AccessLog()}),
         before_send=[add_security_headers],
         before_request=refuse_nul,
         # Level 5: a push's answer for 500 records (124 KB of JSON) comes out

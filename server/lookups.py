@@ -134,9 +134,22 @@ class Lookups:
                 field="service_center_id",
             )
 
-    def unit(self, unit_id: uuid.UUID, field_name: str) -> None:
-        if unit_id not in self.units:
+    def unit(self, unit_id: uuid.UUID, field_name: str, *, within: str = "/") -> None:
+        """A unit that exists and whose path starts with ``within`` (a subtree's path)."""
+        row = self.units.get(unit_id)
+        if row is None:
             raise Rejection("sync.not_found", f"org unit {unit_id} not found", field=field_name)
+        if not row["path"].startswith(within):
+            raise Rejection(
+                "sync.forbidden", "the unit is outside the county concerned", field=field_name
+            )
+
+    def county_of_centre(self, centre_id: uuid.UUID) -> str:
+        """The path of the county tree (its root unit) a loaded service centre belongs to."""
+        row = self.centres.get(centre_id)
+        if row is None:
+            return "/"
+        return "/" + row["unit_path"].strip("/").split("/")[0] + "/"
 
     def not_future(self, day: dt.date, field_name: str) -> None:
         if day > self._latest_day:

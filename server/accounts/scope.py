@@ -1,6 +1,6 @@
 """Least privilege by role and org unit, in one place.
 
-- field_staff: their own records; rosters of their unit's subtree.
+- field_staff: their own records (rosters: ``server.rosters.scope``).
 - supervisor, admin: every record and roster of their unit's subtree.
 - handler: demands assigned to their unit's subtree (and the records those demands came from).
 Every query that returns records to a user goes through these filters.
@@ -39,8 +39,3 @@ def demand_filter(
     if user.role == "handler":
         return in_subtree(handler_column, user)
     return record_filter(user, owner_column, unit_column)
-
-
-def roster_filter(user: CurrentUser, unit_column: ForeignKey) -> Any:
-    """WHERE clause for roster rows (talents, service centres) this user may read."""
-    return in_subtree(unit_column, user)

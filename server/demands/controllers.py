@@ -11,6 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.accounts.deps import client_ip
 from server.accounts.schemas import CurrentUser
+from server.audit.access import access_log
 from server.demands import service
 from server.demands.schemas import (
     DemandActionIn,
@@ -52,11 +53,15 @@ class DemandController(Controller):
         summary="One demand with its steps so far and the steps open to the caller",
     )
     async def get_demand(
-        self, current_user: NamedDependency[CurrentUser], demand_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        current_user: NamedDependency[CurrentUser],
+        demand_id: FromPath[UUID],
     ) -> DemandDetailOut:
         demand = await service.get_demand(current_user, demand_id)
         if demand is None:
             raise not_found("demand")
+        access_log(request).read(request, current_user, "demand", demand_id)
         return demand
 
     @post("/{demand_id:uuid}/actions", status_code=200, summary="Take one step on a demand")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
 from server.accounts.schemas import CurrentUser
+from server.audit.access import access_log
 from server.errors import not_found
 from server.inspections import repository
 from server.inspections.schemas import InspectionOut
@@ -32,9 +34,13 @@ class InspectionController(Controller):
 
     @get("/{inspection_id:uuid}", summary="One inspection with item results and rectifications")
     async def get_inspection(
-        self, current_user: NamedDependency[CurrentUser], inspection_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        current_user: NamedDependency[CurrentUser],
+        inspection_id: FromPath[UUID],
     ) -> InspectionOut:
         inspection = await repository.get_inspection(current_user, inspection_id)
         if inspection is None:
             raise not_found("inspection")
+        access_log(request).read(request, current_user, "inspection", inspection_id)
         return inspection

@@ -11,7 +11,7 @@ from server.lookups import Lookups
 from server.rosters.tables import ServiceCenter
 from server.sync.entities import EntitySpec
 from server.sync.registry import register_record
-from server.sync.rows import Row, validation
+from server.sync.rows import Rejection, Row, validation
 from server.sync.unit import UnitOfWork
 from sync import protocol
 
@@ -68,11 +68,14 @@ def _check(uow: UnitOfWork, inspection: protocol.InspectionIn, row: Row | None) 
             raise validation(
                 f"score {result.score} is above the item's maximum {item['max_score']}", "score"
             )
+    county = lookups.county_of_centre(inspection.service_center_id)
+    statuses = {r.id: r.values["status"] for r in uow.children(RECTIFICATION, inspection.id)}
     for rect in inspection.rectifications:
         if rect.item_id is not None:
             lookups.item(inspection.template_id, rect.item_id)
         if rect.responsible_unit_id is not None:
-            lookups.unit(rect.responsible_unit_id, "responsible_unit_id")
+            lookups.unit(rect.responsible_unit_id, "responsible_unit_id", within=county)
+        _check_status(rect, statuses.get(rect.id))
     # One result per checklist item: a second row for an item already answered is an error.
     answered = {
         r.values["item"]: r.id for r in uow.children(ITEM_RESULT, inspection.id) if not r.deleted
@@ -82,6 +85,17 @@ def _check(uow: UnitOfWork, inspection: protocol.InspectionIn, row: Row | None) 
             continue
         if answered.setdefault(result.item_id, result.id) != result.id:
             raise validation(f"checklist item {result.item_id} already has a result", "item_id")
+
+
+def _check_status(rect: protocol.RectificationIn, before: str | None) -> None:
+    """The inspector opens a rectification as 待整改 and may follow it up to 已报整改; 已验收销号
+    is a reviewer's verdict, never set from a phone."""
+    if rect.status == before:
+        return
+    if before is None and rect.status != "pending":
+        raise Rejection("sync.forbidden", "a new rectification starts as pending", field="status")
+    if rect.status == "accepted":
+        raise Rejection("sync.forbidden", "only a reviewer accepts a rectification", field="status")
 
 
 def _total(uow: UnitOfWork, row: Row) -> None:

@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, head, put
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import InternalServerException
-from litestar.params import FromPath
+from litestar.params import FromPath, Parameter
 from litestar.response import File
 
 from server.accounts.schemas import CurrentUser
+from server.audit.access import access_log
 from server.db import utcnow
 from server.errors import ApiError
 from server.media import access, repository
@@ -34,6 +35,8 @@ from sync.protocol import MediaStatus
 ALLOWED_TYPES = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",)}
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+#: The path parameter naming a photo; the schema says what ``_checked`` accepts.
+Sha256 = FromPath[Annotated[str, Parameter(schema_extra={"pattern": _SHA256.pattern})]]
 _RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 
 
@@ -119,7 +122,7 @@ class MediaController(Controller):
         self,
         current_user: NamedDependency[CurrentUser],
         storage: NamedDependency[MediaStorage],
-        sha256: FromPath[str],
+        sha256: Sha256,
     ) -> Response[None]:
         status = await _visible_status(current_user, storage, sha256)
         if status is None:
@@ -131,7 +134,7 @@ class MediaController(Controller):
         self,
         current_user: NamedDependency[CurrentUser],
         storage: NamedDependency[MediaStorage],
-        sha256: FromPath[str],
+        sha256: Sha256,
     ) -> MediaStatus:
         status = await _visible_status(current_user, storage, sha256)
         if status is None:
@@ -144,7 +147,7 @@ class MediaController(Controller):
         request: Request[Any, Any, Any],
         current_user: NamedDependency[CurrentUser],
         storage: NamedDependency[MediaStorage],
-        sha256: FromPath[str],
+        sha256: Sha256,
     ) -> Response[MediaStatus]:
         _checked(sha256)
         mime = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -240,14 +243,16 @@ class MediaController(Controller):
     @get("/{sha256:str}", summary="A complete photo, to those who may see a record listing it")
     async def download(
         self,
+        request: Request[Any, Any, Any],
         current_user: NamedDependency[CurrentUser],
         storage: NamedDependency[MediaStorage],
-        sha256: FromPath[str],
+        sha256: Sha256,
     ) -> File:
         media = await repository.get(_checked(sha256))
         # Not allowed looks the same as absent: no probing for other people's photos.
         if media is None or not await access.may_see(current_user, sha256):
             raise ApiError(404, "not_found", "no such photo")
+        access_log(request).read(request, current_user, "photo", sha256)
         return File(
             path=storage.path(sha256),
             media_type=media["mime"],

@@ -19,7 +19,10 @@ class RosterController(Controller):
     path = "/api"
     tags = ["rosters"]
 
-    @get("/talents", summary="Talents in the caller's subtree; q matches name or pinyin initials")
+    @get(
+        "/talents",
+        summary="Talents the caller may read (server.rosters.scope); q matches name or pinyin initials",
+    )
     async def talents(
         self,
         current_user: NamedDependency[CurrentUser],
@@ -28,7 +31,7 @@ class RosterController(Controller):
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> Page[TalentOut]:
-        require_role(current_user, "field_staff", "supervisor", "admin")
+        require_role(current_user, "field_staff", "supervisor", "handler", "admin")
         total, items = await repository.list_talents(current_user, q, org_unit_id, limit, offset)
         return Page(total=total, items=items)
 

@@ -1,5 +1,5 @@
-"""What pull sends of the rosters (talents, service centres): the rows of the user's subtree,
-phone numbers masked. Registered by ``server.domains``."""
+"""What pull sends of the rosters (talents, service centres): the rows ``server.rosters.scope``
+lets the user read, phone numbers masked. Registered by ``server.domains``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import msgspec
 
-from server.accounts.scope import roster_filter
+from server.rosters.scope import visible_centres, visible_talents
 from server.rosters.tables import ServiceCenter, Talent
 from server.security import shown_phone
 from server.settings import get_settings
@@ -32,14 +32,5 @@ async def _centres(rows: list[dict[str, Any]]) -> list[protocol.ServiceCenterRec
     return [msgspec.convert(roster_wire(r), protocol.ServiceCenterRecord) for r in rows]
 
 
-register_source(
-    PullSource("talent", Talent, lambda user: roster_filter(user, Talent.org_unit), _talents)
-)
-register_source(
-    PullSource(
-        "service_center",
-        ServiceCenter,
-        lambda user: roster_filter(user, ServiceCenter.org_unit),
-        _centres,
-    )
-)
+register_source(PullSource("talent", Talent, visible_talents, _talents))
+register_source(PullSource("service_center", ServiceCenter, visible_centres, _centres))

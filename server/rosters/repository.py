@@ -9,10 +9,11 @@ import msgspec
 from piccolo.query.functions.aggregate import Max
 
 from server.accounts.schemas import CurrentUser
-from server.accounts.scope import record_filter, roster_filter
+from server.accounts.scope import record_filter
 from server.inspections.tables import Inspection
 from server.rosters.entity import roster_wire
 from server.rosters.schemas import ServiceCenterOut, TalentOut
+from server.rosters.scope import visible_centres, visible_talents
 from server.rosters.tables import ServiceCenter, Talent
 from server.visits.tables import Visit
 
@@ -43,7 +44,10 @@ async def _latest(
 async def list_talents(
     user: CurrentUser, q: str | None, org_unit_id: uuid.UUID | None, limit: int, offset: int
 ) -> tuple[int, list[TalentOut]]:
-    where = roster_filter(user, Talent.org_unit) & Talent.deleted_at.is_null()
+    visible = visible_talents(user)
+    if visible is None:
+        return 0, []
+    where = visible & Talent.deleted_at.is_null()
     if (search := _search(Talent, q)) is not None:
         where &= search
     if org_unit_id:
@@ -67,7 +71,10 @@ async def list_talents(
 async def list_service_centers(
     user: CurrentUser, q: str | None, limit: int, offset: int
 ) -> tuple[int, list[ServiceCenterOut]]:
-    where = roster_filter(user, ServiceCenter.org_unit) & ServiceCenter.deleted_at.is_null()
+    visible = visible_centres(user)
+    if visible is None:
+        return 0, []
+    where = visible & ServiceCenter.deleted_at.is_null()
     if (search := _search(ServiceCenter, q)) is not None:
         where &= search
     total = await ServiceCenter.count().where(where)

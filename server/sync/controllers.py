@@ -12,6 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.accounts.deps import client_ip
 from server.accounts.schemas import CurrentUser
+from server.audit.access import access_log
 from server.inbound import NUL_CHECKED_BY_HANDLER
 from server.sync import conflicts, pull, push, resolve
 from server.sync.changes import committed_change_seq, stream_key
@@ -48,7 +49,9 @@ class SyncController(Controller):
     async def pull(
         self, request: Request[Any, Any, Any], current_user: NamedDependency[CurrentUser]
     ) -> protocol.PullResponse:
-        return await pull.pull(current_user, await request.body())
+        answer = await pull.pull(current_user, await request.body())
+        access_log(request).pulled(request, current_user)
+        return answer
 
     @get("/status", summary="This device's last applied sequence number and the change counter")
     async def status(self, current_user: NamedDependency[CurrentUser]) -> StreamStatus:

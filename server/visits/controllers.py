@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 
 from server.accounts.schemas import CurrentUser
+from server.audit.access import access_log
 from server.errors import not_found
 from server.records import Limit, Offset, Page
 from server.visits import repository
@@ -32,10 +34,14 @@ class VisitController(Controller):
 
     @get("/{visit_id:uuid}", summary="One visit with its demands")
     async def get_visit(
-        self, current_user: NamedDependency[CurrentUser], visit_id: FromPath[UUID]
+        self,
+        request: Request[Any, Any, Any],
+        current_user: NamedDependency[CurrentUser],
+        visit_id: FromPath[UUID],
     ) -> VisitOut:
         visit = await repository.get_visit(current_user, visit_id)
         if visit is None:
             # Outside the caller's scope looks the same as absent: no probing for ids.
             raise not_found("visit")
+        access_log(request).read(request, current_user, "visit", visit_id)
         return visit

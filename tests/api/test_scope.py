@@ -8,9 +8,11 @@ import httpx
 
 from server.accounts import repository as accounts
 from server.db import county_today
+from server.demands.tables import Demand
 from server.demo import DEMO_PASSWORD, demo_id
 from tests.support.client import login
 from tests.support.factories import make_inspection, make_visit
+from tests.sync.helpers import Device
 
 Client = httpx.AsyncClient
 
@@ -59,9 +61,29 @@ async def test_handler_sees_no_visits(client: Client) -> None:
     headers = await login(client, "sunqiang")
     assert (await client.get(f"/api/visits/{visit_id}", headers=headers)).status_code == 404
     assert (await client.get("/api/visits", headers=headers)).json()["total"] == 0
+    # Holding no demand, a handler is shown no talent (see the test below).
     response = await client.get("/api/talents", headers=headers)
-    assert response.status_code == 403
-    assert response.json()["code"] == "auth.forbidden"
+    assert response.json() == {"total": 0, "items": []}
+
+
+async def test_a_handler_reads_the_talents_of_the_demands_they_hold(client: Client) -> None:
+    """One rule for the roster list and for pull: only the talents the held demands are about,
+    and no service centre."""
+    held = await make_visit("zhangsan", talent=0)
+    await make_visit("zhangsan", talent=4)  # a demand nobody assigned to the handler
+    await Demand.update({Demand.handler_unit: demo_id("县人力资源和社会保障局")}).where(
+        Demand.visit == held
+    )
+    headers = await login(client, "sunqiang")
+    listing = (await client.get("/api/talents?limit=200", headers=headers)).json()
+    assert [t["id"] for t in listing["items"]] == [str(demo_id("talent/0"))]
+    assert (await client.get("/api/service-centers", headers=headers)).status_code == 403
+    phone = Device(client, headers, "handler-phone")
+    changes, _ = await phone.pull_all()
+    pulled = {c["record"]["entity"] for c in changes if "record" in c}
+    talents = [c["record"]["id"] for c in changes if c.get("record", {}).get("entity") == "talent"]
+    assert talents == [str(demo_id("talent/0"))]
+    assert "service_center" not in pulled
 
 
 async def test_field_staff_roster_is_their_township_only(client: Client) -> None:
