@@ -12,6 +12,7 @@ photo, and takes everyone else's bytes (verified against the hash) as their own 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,12 +21,13 @@ from litestar import Controller, Request, Response, get, head, put
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import InternalServerException
 from litestar.params import FromPath
-from litestar.response import File
+from litestar.response import File, Stream
 
 from server.accounts.schemas import CurrentUser
 from server.db import utcnow
 from server.errors import ApiError
 from server.media import access, repository
+from server.media.s3 import S3Storage
 from server.media.storage import LocalDiskStorage, MediaStorage, OffsetMismatch, UploadBusy
 from server.settings import get_settings
 from sync.protocol import MediaStatus
@@ -37,8 +39,20 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 
 
+@functools.cache
 def provide_storage() -> MediaStorage:
-    return LocalDiskStorage(get_settings().media_dir)
+    """The configured photo storage (one per process: the S3 client keeps its connections)."""
+    settings = get_settings()
+    if not settings.media_url:
+        return LocalDiskStorage(settings.media_dir)
+    return S3Storage.from_url(
+        settings.media_url,
+        settings.media_dir,
+        endpoint=settings.s3_endpoint,
+        region=settings.s3_region,
+        access_key_id=settings.s3_access_key_id,
+        secret_access_key=settings.s3_secret_access_key,
+    )
 
 
 def _checked(sha256: str) -> str:
@@ -243,18 +257,21 @@ class MediaController(Controller):
         current_user: NamedDependency[CurrentUser],
         storage: NamedDependency[MediaStorage],
         sha256: FromPath[str],
-    ) -> File:
+    ) -> File | Stream:
         media = await repository.get(_checked(sha256))
         # Not allowed looks the same as absent: no probing for other people's photos.
         if media is None or not await access.may_see(current_user, sha256):
             raise ApiError(404, "not_found", "no such photo")
+        headers = {"Cache-Control": "private, max-age=31536000, immutable", "ETag": f'"{sha256}"'}
+        path = storage.path(sha256)
+        if path is None:
+            # In a bucket: streamed through the app (server.media.s3 says why, not redirected).
+            headers["Content-Length"] = str(media["size"])
+            return Stream(storage.read(sha256), media_type=media["mime"], headers=headers)
         return File(
-            path=storage.path(sha256),
+            path=path,
             media_type=media["mime"],
             content_disposition_type="inline",
             etag=None,
-            headers={
-                "Cache-Control": "private, max-age=31536000, immutable",
-                "ETag": f'"{sha256}"',
-            },
+            headers=headers,
         )
