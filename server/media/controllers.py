@@ -12,7 +12,6 @@ photo, and takes everyone else's bytes (verified against the hash) as their own 
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,8 +26,8 @@ from server.accounts.schemas import CurrentUser
 from server.db import utcnow
 from server.errors import ApiError
 from server.media import access, repository
-from server.media.s3 import S3Storage
-from server.media.storage import LocalDiskStorage, MediaStorage, OffsetMismatch, UploadBusy
+from server.media.configured import configured_storage
+from server.media.storage import MediaStorage, OffsetMismatch, UploadBusy
 from server.settings import get_settings
 from sync.protocol import MediaStatus
 
@@ -39,20 +38,9 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 
 
-@functools.cache
 def provide_storage() -> MediaStorage:
-    """The configured photo storage (one per process: the S3 client keeps its connections)."""
-    settings = get_settings()
-    if not settings.media_url:
-        return LocalDiskStorage(settings.media_dir)
-    return S3Storage.from_url(
-        settings.media_url,
-        settings.media_dir,
-        endpoint=settings.s3_endpoint,
-        region=settings.s3_region,
-        access_key_id=settings.s3_access_key_id,
-        secret_access_key=settings.s3_secret_access_key,
-    )
+    """The configured photo storage (server.media.configured)."""
+    return configured_storage()
 
 
 def _checked(sha256: str) -> str:

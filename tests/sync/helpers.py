@@ -13,7 +13,7 @@ import obstore
 
 from server.db import county_today
 from server.demo import demo_id
-from server.media.controllers import provide_storage
+from server.media.configured import configured_storage
 from server.media.s3 import S3Storage
 from server.media.storage import LocalDiskStorage, MediaStorage
 from server.settings import get_settings
@@ -122,7 +122,7 @@ class Device:
 
 def media_storage() -> MediaStorage:
     """The server's photo storage (the data folder, or the bucket), to look at it directly."""
-    return provide_storage()
+    return configured_storage()
 
 
 def partial_uploads() -> LocalDiskStorage:
