@@ -12,9 +12,9 @@ private network phones cannot reach (no second public name or certificate to run
 read passes the same permission check as on local disk.
 
 Publishing and deleting take the local disk's lock (:meth:`LocalDiskStorage.locked`): exclusive
-across the processes of one host. Processes on several hosts do not share it: there, run the
-retention purge on one host only, or a purge could remove a photo another host has just
-published for a record that lists it again.
+across the processes of one host. Hosts do not share it: a purge on one host could delete a
+photo that another host re-published in the same moment (a lock in PostgreSQL would close that;
+the README names the limitation).
 """
 
 from __future__ import annotations

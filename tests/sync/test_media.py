@@ -104,6 +104,7 @@ async def test_hash_mismatch_keeps_nothing(client: Client) -> None:
     response = await client.head(f"/api/media/{sha(b'something else')}", headers=headers)
     assert response.status_code == 404
     assert await media_storage().stored(sha(b"something else"), ZHANGSAN) == 0
+    assert await stored_photo(sha(b"something else")) is None  # never published
     assert not await Media.exists().where(Media.sha256 == sha(b"something else"))
 
 
