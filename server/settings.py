@@ -59,6 +59,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: crashed holder's run is taken over after this), and how often each process polls.
     jobs_lease_seconds: int = 300
     jobs_poll_seconds: int = 30
+    #: Where complete photos live: "" for the data folder's ``media/`` (the embedded default),
+    #: or ``s3://bucket/prefix`` on an S3-compatible store (server.media.s3) reached at
+    #: ``s3_endpoint`` (empty: the cloud's own) with these keys. Uploads in progress stay in
+    #: ``media/partial`` either way.
+    media_url: str = ""
+    s3_endpoint: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
 
     @property
     def engine(self) -> str:
@@ -95,6 +104,22 @@ def _networks(
         return tuple(ipaddress.ip_network(part.strip()) for part in raw.split(",") if part.strip())
     except ValueError as error:
         raise SettingsError(f"{name} must list addresses or networks (CIDR): {error}") from None
+
+
+def _media_url(env: dict[str, str]) -> str:
+    raw = (env.get("ZOUFANG_MEDIA_URL") or "").strip()
+    if not raw:
+        return ""
+    parts = urlsplit(raw)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise SettingsError(f"ZOUFANG_MEDIA_URL must be s3://bucket/prefix (or empty), got {raw!r}")
+    for name in ("S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY"):
+        if not env.get(name):
+            raise SettingsError(f"{name} must be set when ZOUFANG_MEDIA_URL names a bucket")
+    endpoint = env.get("S3_ENDPOINT") or ""
+    if endpoint and urlsplit(endpoint).scheme not in {"http", "https"}:
+        raise SettingsError(f"S3_ENDPOINT must be an http:// or https:// address, got {endpoint!r}")
+    return raw
 
 
 def _secret(env: dict[str, str], data_dir: Path) -> str:
@@ -149,6 +174,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         purge_every_hours=_int(env, "PURGE_EVERY_HOURS", 24, minimum=0),
         jobs_lease_seconds=_int(env, "JOBS_LEASE_SECONDS", 300),
         jobs_poll_seconds=_int(env, "JOBS_POLL_SECONDS", 30),
+        media_url=_media_url(env),
+        s3_endpoint=env.get("S3_ENDPOINT") or "",
+        s3_region=env.get("S3_REGION") or "us-east-1",
+        s3_access_key_id=env.get("S3_ACCESS_KEY_ID") or "",
+        s3_secret_access_key=env.get("S3_SECRET_ACCESS_KEY") or "",
     )
 
 

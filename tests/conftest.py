@@ -22,6 +22,7 @@ _DATA_DIR = Path(tempfile.mkdtemp(prefix="zoufang-test-"))
 _ENGINE = os.environ.get("ZOUFANG_TEST_DB", "sqlite")
 _PG_ADMIN = os.environ.get("ZOUFANG_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 _PG_NAME = f"zoufang_test_{uuid.uuid4().hex[:12]}"
+_MEDIA = os.environ.get("ZOUFANG_TEST_MEDIA", "disk")
 
 
 async def _pg_admin(sql: str) -> None:
@@ -46,15 +47,25 @@ if _ENGINE == "postgresql":
     os.environ["DATABASE_URL"] = f"{base}/{_PG_NAME}"
 else:
     os.environ["DATABASE_URL"] = f"sqlite:///{_DATA_DIR / 'test.sqlite'}"
+if _MEDIA == "s3":
+    from tests.support import seaweed
+
+    _SEAWEED: seaweed.Seaweed | None = seaweed.start(_DATA_DIR / "seaweed", "zoufang")
+    os.environ.update(seaweed.environment(_SEAWEED, "zoufang"))
+else:
+    _SEAWEED = None
 
 from tests.support import db as support_db  # noqa: E402  (after the environment is set)
 
 
 def pytest_report_header() -> str:
-    return f"zoufang database: {_ENGINE} ({os.environ['DATABASE_URL']})"
+    media = os.environ.get("ZOUFANG_MEDIA_URL", "the data folder")
+    return f"zoufang database: {_ENGINE} ({os.environ['DATABASE_URL']}); photos: {media}"
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _SEAWEED is not None:
+        _SEAWEED.stop()
     shutil.rmtree(_DATA_DIR, ignore_errors=True)
     if _ENGINE == "postgresql":
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{_PG_NAME}" WITH (FORCE)'))

@@ -20,14 +20,15 @@ from litestar import Controller, Request, Response, get, head, put
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import InternalServerException
 from litestar.params import FromPath, Parameter
-from litestar.response import File
+from litestar.response import File, Stream
 
 from server.accounts.schemas import CurrentUser
 from server.audit.access import access_log
 from server.db import utcnow
 from server.errors import ApiError
 from server.media import access, repository
-from server.media.storage import LocalDiskStorage, MediaStorage, OffsetMismatch, UploadBusy
+from server.media.configured import configured_storage
+from server.media.storage import MediaStorage, OffsetMismatch, UploadBusy
 from server.settings import get_settings
 from sync.protocol import MediaStatus
 
@@ -41,7 +42,8 @@ _RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 
 
 def provide_storage() -> MediaStorage:
-    return LocalDiskStorage(get_settings().media_dir)
+    """The configured photo storage (server.media.configured)."""
+    return configured_storage()
 
 
 def _checked(sha256: str) -> str:
@@ -247,19 +249,22 @@ class MediaController(Controller):
         current_user: NamedDependency[CurrentUser],
         storage: NamedDependency[MediaStorage],
         sha256: Sha256,
-    ) -> File:
+    ) -> File | Stream:
         media = await repository.get(_checked(sha256))
         # Not allowed looks the same as absent: no probing for other people's photos.
         if media is None or not await access.may_see(current_user, sha256):
             raise ApiError(404, "not_found", "no such photo")
         access_log(request).read(request, current_user, "photo", sha256)
+        headers = {"Cache-Control": "private, max-age=31536000, immutable", "ETag": f'"{sha256}"'}
+        path = storage.path(sha256)
+        if path is None:
+            # In a bucket: streamed through the app (server.media.s3 says why, not redirected).
+            headers["Content-Length"] = str(media["size"])
+            return Stream(storage.read(sha256), media_type=media["mime"], headers=headers)
         return File(
-            path=storage.path(sha256),
+            path=path,
             media_type=media["mime"],
             content_disposition_type="inline",
             etag=None,
-            headers={
-                "Cache-Control": "private, max-age=31536000, immutable",
-                "ETag": f'"{sha256}"',
-            },
+            headers=headers,
         )

@@ -1,4 +1,5 @@
-"""Where photo bytes live, behind a small interface: local disk now, S3-compatible later.
+"""Where photo bytes live, behind a small interface: local disk (here, the embedded default)
+or an S3-compatible bucket (``server.media.s3``), chosen by ``ZOUFANG_MEDIA_URL``.
 
 Each user's upload is written to a partial object of its own that only grows; the bytes stored
 so far are what an interrupted upload resumes from. When the last byte arrives the content is
@@ -108,8 +109,12 @@ class MediaStorage(abc.ABC):
         """Remove a complete object (retention: no record lists it any more)."""
 
     @abc.abstractmethod
-    def path(self, sha256: str) -> Path:
-        """Where a complete object can be read (an S3 backend would redirect instead)."""
+    def path(self, sha256: str) -> Path | None:
+        """Where a complete object can be read on local disk (None: :meth:`read` it)."""
+
+    @abc.abstractmethod
+    def read(self, sha256: str) -> AsyncIterator[bytes]:
+        """The bytes of a complete object, piece by piece."""
 
 
 #: The disk threads: what blocks on the disk (fsync) runs here, never on the event loop.
@@ -207,7 +212,7 @@ class LocalDiskStorage(MediaStorage):
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def _partial(self, sha256: str, uploader: uuid.UUID) -> Path:
+    def partial(self, sha256: str, uploader: uuid.UUID) -> Path:
         return self.root / "partial" / f"{sha256}.{uploader.hex}"
 
     async def has_complete(self, sha256: str) -> bool:
@@ -215,7 +220,7 @@ class LocalDiskStorage(MediaStorage):
 
     async def stored(self, sha256: str, uploader: uuid.UUID) -> int:
         try:
-            return self._partial(sha256, uploader).stat().st_size
+            return self.partial(sha256, uploader).stat().st_size
         except FileNotFoundError:
             return 0
 
@@ -244,7 +249,7 @@ class LocalDiskStorage(MediaStorage):
         await _done(_submit(self._publish, sha256, uploader))
 
     def _publish(self, sha256: str, uploader: uuid.UUID) -> None:
-        partial, final = self._partial(sha256, uploader), self.path(sha256)
+        partial, final = self.partial(sha256, uploader), self.path(sha256)
         if final.is_file():
             partial.unlink(missing_ok=True)  # the same bytes are there already
             return
@@ -258,7 +263,7 @@ class LocalDiskStorage(MediaStorage):
 
     def _open_locked(self, sha256: str, uploader: uuid.UUID) -> tuple[Path, BinaryIO]:
         """The partial file, opened for appending and locked (UploadBusy when it is not free)."""
-        path = self._partial(sha256, uploader)
+        path = self.partial(sha256, uploader)
         for _ in range(3):
             try:
                 f = open(path, "a+b")  # noqa: SIM115 - closed by _Writer.finish
@@ -329,6 +334,12 @@ class LocalDiskStorage(MediaStorage):
 
     async def delete(self, sha256: str) -> None:
         self.path(sha256).unlink(missing_ok=True)
+
+    async def read(self, sha256: str) -> AsyncIterator[bytes]:
+        # Rarely used (downloads send the file by its path): a plain read is enough.
+        with self.path(sha256).open("rb") as f:
+            while block := f.read(_READ_CHUNK):
+                yield block
 
 
 def _fsync_dir(path: Path) -> None:

@@ -21,7 +21,7 @@ from server.media.storage import LocalDiskStorage
 from server.settings import get_settings
 from server.visits.tables import Visit
 from tests.support.client import login
-from tests.sync.helpers import Device, demand, jpeg, sha, talent_of, visit
+from tests.sync.helpers import Device, demand, jpeg, media_storage, sha, talent_of, visit
 
 #: A backup reads the database from other connections (sqlite3, pg_dump): they see commits only.
 pytestmark = pytest.mark.commits
@@ -71,7 +71,7 @@ async def test_backup_holds_the_records_their_photos_and_restores(
 
     # The next backup links the unchanged photos instead of copying them again; a photo whose
     # file went missing meanwhile is reported, not silently skipped.
-    LocalDiskStorage(get_settings().media_dir).path(sha(photos[1])).unlink()
+    await media_storage().delete(sha(photos[1]))
     second = await backup(tmp_path / "backups")
     assert second.path != first.path
     assert (second.photos, second.linked, second.bytes_copied) == (1, 1, 0)
@@ -122,7 +122,7 @@ async def test_a_failed_backup_leaves_nothing_that_looks_like_one(
     def disk_full(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("server.backup._copy_photos", disk_full)
+    monkeypatch.setattr("server.backup._finish", disk_full)
     with pytest.raises(OSError, match="No space left"):
         await backup(tmp_path / "backups")
     assert list((tmp_path / "backups").iterdir()) == []

@@ -9,10 +9,13 @@ import uuid
 from typing import Any
 
 import httpx
+import obstore
 
 from server.db import county_today
 from server.demo import demo_id
-from server.media.storage import LocalDiskStorage
+from server.media.configured import configured_storage
+from server.media.s3 import S3Storage
+from server.media.storage import LocalDiskStorage, MediaStorage
 from server.settings import get_settings
 from sync.protocol import PROTOCOL_VERSION
 
@@ -117,9 +120,32 @@ class Device:
                 return changes, cursor
 
 
-def media_storage() -> LocalDiskStorage:
-    """The server's photo storage, to look at the files themselves."""
+def media_storage() -> MediaStorage:
+    """The server's photo storage (the data folder, or the bucket), to look at it directly."""
+    return configured_storage()
+
+
+def partial_uploads() -> LocalDiskStorage:
+    """Where uploads in progress are kept, whichever storage holds the complete photos."""
     return LocalDiskStorage(get_settings().media_dir)
+
+
+async def stored_version(sha256: str) -> object:
+    """What changes when a complete photo is written again (its file's or object's time)."""
+    storage = media_storage()
+    path = storage.path(sha256)
+    if path is not None:
+        return path.stat().st_mtime_ns
+    assert isinstance(storage, S3Storage)
+    return (await obstore.head_async(storage.store, storage.key(sha256)))["last_modified"]
+
+
+async def stored_photo(sha256: str) -> bytes | None:
+    """The bytes of a complete photo as stored (None: not stored)."""
+    storage = media_storage()
+    if not await storage.has_complete(sha256):
+        return None
+    return b"".join([chunk async for chunk in storage.read(sha256)])
 
 
 def jpeg(payload: bytes = b"") -> bytes:

@@ -11,7 +11,17 @@ import pytest
 from server.media.tables import Media, MediaLink
 from server.settings import get_settings
 from tests.support.client import login
-from tests.sync.helpers import ZHANGSAN, Device, jpeg, media_storage, sha, talent_of, visit
+from tests.sync.helpers import (
+    ZHANGSAN,
+    Device,
+    jpeg,
+    media_storage,
+    sha,
+    stored_photo,
+    stored_version,
+    talent_of,
+    visit,
+)
 
 Client = httpx.AsyncClient
 
@@ -51,12 +61,11 @@ async def test_whole_upload_then_head_then_idempotent_again(client: Client) -> N
     response = await client.head(f"/api/media/{PHOTO_SHA}", headers=headers)
     assert response.headers["Upload-Complete"] == "1"
     assert response.headers["Upload-Offset"] == str(len(PHOTO))
-    stored = media_storage().path(PHOTO_SHA)
-    assert stored.read_bytes() == PHOTO
-    mtime = stored.stat().st_mtime_ns
+    assert await stored_photo(PHOTO_SHA) == PHOTO
+    version = await stored_version(PHOTO_SHA)
     again = await put(client, headers, PHOTO)
     assert again.status_code == 200 and again.json()["complete"] is True
-    assert stored.stat().st_mtime_ns == mtime  # not stored again
+    assert await stored_version(PHOTO_SHA) == version  # not stored again
     response = await client.get(f"/api/media/{PHOTO_SHA}", headers=headers)
     assert response.status_code == 200
     assert response.content == PHOTO
@@ -83,7 +92,7 @@ async def test_resumes_from_the_last_stored_byte(client: Client) -> None:
     # Resending from an earlier offset: the bytes already stored are skipped, not stored twice.
     response = await put(client, headers, PHOTO[half - 1000 :], start=half - 1000, total=len(PHOTO))
     assert response.json()["complete"] is True
-    assert media_storage().path(PHOTO_SHA).read_bytes() == PHOTO
+    assert await stored_photo(PHOTO_SHA) == PHOTO
 
 
 async def test_hash_mismatch_keeps_nothing(client: Client) -> None:
@@ -95,6 +104,7 @@ async def test_hash_mismatch_keeps_nothing(client: Client) -> None:
     response = await client.head(f"/api/media/{sha(b'something else')}", headers=headers)
     assert response.status_code == 404
     assert await media_storage().stored(sha(b"something else"), ZHANGSAN) == 0
+    assert await stored_photo(sha(b"something else")) is None  # never published
     assert not await Media.exists().where(Media.sha256 == sha(b"something else"))
 
 
@@ -164,7 +174,7 @@ async def test_the_same_photo_sent_by_two_devices_at_once_is_stored_once(client:
             assert answer.json()["code"] == "media.upload_in_progress"
     assert any(a.status_code == 200 and a.json()["complete"] for a in answers)
     # Whatever the interleaving: one verified copy, one row, nothing half-written left.
-    assert media_storage().path(digest).read_bytes() == photo
+    assert await stored_photo(digest) == photo
     assert await media_storage().stored(digest, ZHANGSAN) == 0
     rows = await Media.select(Media.complete, Media.size).where(Media.sha256 == digest)
     assert rows == [{"complete": True, "size": len(photo)}]

@@ -11,18 +11,26 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from server.accounts.schemas import CurrentUser
 from server.db import utcnow
 from server.demo import demo_id
 from server.media.access import link_uploaders
-from server.media.storage import LocalDiskStorage
 from server.media.tables import Media, MediaLink, MediaUpload
 from server.retention.purge import purge
-from server.settings import get_settings
 from server.visits.tables import Visit
 from tests.support.client import login
-from tests.sync.helpers import ZHANGSAN, Device, jpeg, media_storage, sha, talent_of, visit
+from tests.sync.helpers import (
+    ZHANGSAN,
+    Device,
+    jpeg,
+    media_storage,
+    sha,
+    stored_photo,
+    talent_of,
+    visit,
+)
 
 Client = httpx.AsyncClient
 
@@ -94,7 +102,7 @@ async def test_an_upload_in_progress_is_its_uploaders_alone(client: Client) -> N
         "received": len(PHOTO),
         "complete": True,
     }
-    assert media_storage().path(PHOTO_SHA).read_bytes() == PHOTO
+    assert await stored_photo(PHOTO_SHA) == PHOTO
     assert await media_storage().stored(PHOTO_SHA, ZHANGSAN) == 0
     uploads = await MediaUpload.select(MediaUpload.complete).where(MediaUpload.sha256 == PHOTO_SHA)
     assert uploads == [{"complete": True}] * 2
@@ -142,22 +150,27 @@ async def test_a_link_relies_on_its_writers_upload_or_on_what_they_could_see(
     assert await link_uploaders(stranger, [PHOTO_SHA]) == {PHOTO_SHA: stranger.id}
 
 
-class _ReuploadOnDelete(LocalDiskStorage):
-    """Storage whose file deletion lets a re-upload of the photo in first (as far as it can)."""
+class _ReuploadOnDelete:
+    """The server's storage, its deletion letting a re-upload of the photo in first (as far as
+    it can)."""
 
-    def __init__(self, reupload: Any) -> None:
-        super().__init__(get_settings().media_dir)
+    def __init__(self, reupload: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.storage = media_storage()
+        self.delete = self.storage.delete
         self.reupload = reupload
         self.task: asyncio.Task[httpx.Response] | None = None
+        monkeypatch.setattr(self.storage, "delete", self.delete_after_reupload)
 
-    async def delete(self, sha256: str) -> None:
+    async def delete_after_reupload(self, sha256: str) -> None:
         self.task = asyncio.ensure_future(self.reupload())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(asyncio.shield(self.task), 0.5)
-        await super().delete(sha256)
+        await self.delete(sha256)
 
 
-async def test_a_reupload_during_purge_keeps_row_and_file_together(client: Client) -> None:
+async def test_a_reupload_during_purge_keeps_row_and_file_together(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     owner = await login(client, "zhangsan", "phone-1")
     phone = Device(client, owner, "phone-1")
     await put(client, owner, PHOTO)
@@ -167,12 +180,12 @@ async def test_a_reupload_during_purge_keeps_row_and_file_together(client: Clien
     long_ago = utcnow() - dt.timedelta(days=91)
     await Visit.update({Visit.updated_at: long_ago}).where(Visit.id == uuid.UUID(body["id"]))
 
-    storage = _ReuploadOnDelete(lambda: put(client, owner, PHOTO))
-    done = await purge(storage)
+    storage = _ReuploadOnDelete(lambda: put(client, owner, PHOTO), monkeypatch)
+    done = await purge(storage.storage)
     assert storage.task is not None
     answer = await storage.task
     assert answer.status_code == 200 and answer.json()["complete"] is True
     assert done.rows == {"visit": 1}
     # The server said "complete": the row and the file are both there.
     assert await Media.exists().where(Media.sha256 == PHOTO_SHA)
-    assert media_storage().path(PHOTO_SHA).read_bytes() == PHOTO
+    assert await stored_photo(PHOTO_SHA) == PHOTO

@@ -75,3 +75,23 @@ def test_trusted_proxies_default_to_loopback_and_take_networks(tmp_path: Path) -
         load_settings({"ZOUFANG_DATA_DIR": str(tmp_path), "TRUSTED_PROXIES": ""}).trusted_proxies
         == ()
     )
+
+
+def test_photos_go_to_a_bucket_only_when_configured_whole(tmp_path: Path) -> None:
+    base = {"ZOUFANG_DATA_DIR": str(tmp_path)}
+    assert load_settings(base).media_url == ""  # the data folder: the embedded default
+    keys = {"S3_ACCESS_KEY_ID": "id", "S3_SECRET_ACCESS_KEY": "secret"}
+    s3 = load_settings(
+        base | keys | {"ZOUFANG_MEDIA_URL": "s3://photos/zf", "S3_ENDPOINT": "http://10.0.0.5:8333"}
+    )
+    assert (s3.media_url, s3.s3_endpoint, s3.s3_region) == (
+        "s3://photos/zf",
+        "http://10.0.0.5:8333",
+        "us-east-1",
+    )
+    with pytest.raises(SettingsError, match="ZOUFANG_MEDIA_URL"):
+        load_settings(base | keys | {"ZOUFANG_MEDIA_URL": "/srv/photos"})
+    with pytest.raises(SettingsError, match="S3_SECRET_ACCESS_KEY"):
+        load_settings(base | {"ZOUFANG_MEDIA_URL": "s3://photos", "S3_ACCESS_KEY_ID": "id"})
+    with pytest.raises(SettingsError, match="S3_ENDPOINT"):
+        load_settings(base | keys | {"ZOUFANG_MEDIA_URL": "s3://p", "S3_ENDPOINT": "10.0.0.5"})
