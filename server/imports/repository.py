@@ -12,7 +12,7 @@ import msgspec
 from server.accounts.schemas import CurrentUser
 from server.accounts.tables import OrgUnit
 from server.db import json_load, new_id
-from server.db.bulk import insert_many
+from server.db.bulk import insert_many, update_many
 from server.imports.mapping import Kind
 from server.imports.tables import ImportBatch, ImportRow
 from server.imports.values import Units
@@ -80,14 +80,13 @@ async def insert_rows(
     await insert_many(TABLES[kind], [{**r, **stamp} for r in rows])
 
 
-async def update_row(
-    kind: Kind, row_id: uuid.UUID, values: dict[str, Any], change_seq: int, now: dt.datetime
+async def update_rows(
+    kind: Kind, rows: list[dict[str, Any]], change_seq: int, now: dt.datetime
 ) -> None:
-    """Change one roster row (or revive or deactivate it) under the write's change number."""
-    table = TABLES[kind]
-    await table.update({**values, "change_seq": change_seq, "updated_at": now}).where(
-        table.id == row_id
-    )
+    """Change roster rows (each names its ``id``; all the same columns) under the write's change
+    number: an update, a restore or a deactivation phones then pull."""
+    stamp = {"change_seq": change_seq, "updated_at": now}
+    await update_many(TABLES[kind], [{**r, **stamp} for r in rows])
 
 
 async def save_batch(

@@ -191,8 +191,8 @@ async def commit(
         raise ApiError(409, "import.nothing_to_do", "文件中的数据与名单一致，无需导入")
     async with server_write(user, STREAM, ip=ip) as write:
         await repo.insert_rows(kind, result.creates, write.change_seq, write.now)
-        for row_id, values, _ in result.updates:
-            await repo.update_row(kind, row_id, values, write.change_seq, write.now)
+        updates = [{"id": row_id, **values} for row_id, values, _ in result.updates]
+        await repo.update_rows(kind, updates, write.change_seq, write.now)
         batch_id = new_id()
         batch: dict[str, Any] = {
             "id": batch_id,
@@ -230,13 +230,17 @@ async def undo(batch_id: uuid.UUID, user: CurrentUser, ip: str) -> BatchOut:
     async with server_write(user, STREAM, ip=ip) as write:
         if not await repo.mark_undone(batch_id, user.id, write.now):
             raise ApiError(409, "import.already_undone", "这批导入已经撤销过了")
-        for row in await repo.batch_rows(batch_id):
-            if row["action"] == "create":
-                values: dict[str, Any] = {"deleted_at": write.now}
-            else:
-                values = dict(row["before"])
-                values["org_unit"] = uuid.UUID(str(values["org_unit"]))
-            await repo.update_row(kind, row["entity_id"], values, write.change_seq, write.now)
+        rows = await repo.batch_rows(batch_id)
+        deactivated = [
+            {"id": r["entity_id"], "deleted_at": write.now} for r in rows if r["action"] == "create"
+        ]
+        restored = [
+            {**r["before"], "id": r["entity_id"], "org_unit": uuid.UUID(r["before"]["org_unit"])}
+            for r in rows
+            if r["action"] == "update"
+        ]
+        await repo.update_rows(kind, deactivated, write.change_seq, write.now)
+        await repo.update_rows(kind, restored, write.change_seq, write.now)
         await write.audit("import.undo", entity="import_batch", entity_id=batch_id)
     found.update(undone_at=write.now, undone_by=user.id)
     return BatchOut.of(found)

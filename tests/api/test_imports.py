@@ -207,9 +207,7 @@ async def test_only_admins_within_their_subtree(client: httpx.AsyncClient) -> No
     supervisor = await login(client, "zhaoli")
     denied = await upload(client, supervisor, "preview", csv_file(GOOD))
     assert denied.status_code == 403
-    await accounts.create_user(
-        "nsadmin", DEMO_PASSWORD, "南山管理员", "admin", demo_id("南山镇")
-    )
+    await accounts.create_user("nsadmin", DEMO_PASSWORD, "南山管理员", "admin", demo_id("南山镇"))
     township_admin = await login(client, "nsadmin")
     body = (await upload(client, township_admin, "preview", csv_file(GOOD))).json()
     assert body["errors"] == 3  # 城关镇 and 东湖街道 are not theirs
