@@ -13,16 +13,19 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ClientException
 from litestar.params import FromPath
 
 from server.accounts.deps import client_ip, require_role
 from server.accounts.schemas import CurrentUser
 from server.errors import ApiError
-from server.imports import service
+from server.imports import service, unsent
 from server.imports.mapping import Kind, template_csv
 from server.imports.schemas import BatchOut, PreviewOut
+from server.imports.unsent import ReplayReport
+from server.media.controllers import provide_storage
+from server.media.storage import MediaStorage
 from server.records import Limit, Offset, Page
 
 _KIND_NAMES = {"talent": "人才名单", "service_center": "党群服务中心"}
@@ -57,9 +60,14 @@ async def _upload(request: Request[Any, Any, Any]) -> tuple[bytes, str, dict[str
     return await upload.read(), upload.filename or "", mapping
 
 
+#: A last-resort file carries its photos (base64): larger than any one request elsewhere.
+UNSENT_MAX_BYTES = 64 * 1024 * 1024
+
+
 class ImportController(Controller):
     path = "/api/imports"
     tags = ["imports"]
+    dependencies = {"storage": Provide(provide_storage, sync_to_thread=False)}
 
     @get("/{kind:str}/template", summary="The template file of a roster import (CSV)")
     async def template(
@@ -120,3 +128,19 @@ class ImportController(Controller):
         batch_id: FromPath[UUID],
     ) -> BatchOut:
         return await service.undo(batch_id, current_user, client_ip(request))
+
+    @post(
+        "/unsent",
+        status_code=200,
+        summary="Replay a phone's last-resort file (导出未同步数据) exactly once",
+        request_max_body_size=UNSENT_MAX_BYTES,
+    )
+    async def replay_unsent(
+        self,
+        request: Request[Any, Any, Any],
+        current_user: NamedDependency[CurrentUser],
+        storage: NamedDependency[MediaStorage],
+    ) -> ReplayReport:
+        require_role(current_user, "admin")
+        data, _, _ = await _upload(request)
+        return await unsent.replay(data, current_user, storage, client_ip(request))
