@@ -3,6 +3,7 @@ device that made it, exactly once, photos included, with a report."""
 
 from __future__ import annotations
 
+import argparse
 import base64
 import json
 from typing import Any
@@ -10,9 +11,11 @@ from typing import Any
 import httpx
 
 from server.accounts import repository as accounts
+from server.app import create_app
 from server.demo import DEMO_PASSWORD, demo_id
 from server.media.tables import Media, MediaUpload
 from server.visits.tables import Visit
+from sync.cli import replay_unsent
 from sync.protocol import PROTOCOL_VERSION
 from tests.support.client import login
 from tests.sync.helpers import ZHANGSAN, Device, jpeg, sha, talent_of, visit
@@ -106,3 +109,13 @@ async def test_refusals(client: httpx.AsyncClient) -> None:
     tampered["photos"][0]["base64"] = base64.b64encode(jpeg(b"other bytes")).decode()
     report = (await replay(client, admin, json.dumps(tampered).encode())).json()
     assert report["refused"] == 1 and report["items"][0]["code"] == "media.hash_mismatch"
+
+
+async def test_zoufang_sync_replays_the_file(client: httpx.AsyncClient, capsys: Any) -> None:
+    data, _ = unsent_file(Device(client, {}, "lost-phone"))
+    args = argparse.Namespace(file="未同步数据.json", server="http://testserver", username="admin")
+    transport = httpx.ASGITransport(app=create_app())
+    assert await replay_unsent(args, DEMO_PASSWORD, data, transport) == 0
+    assert "applied 3, already there 0" in capsys.readouterr().out
+    assert await replay_unsent(args, DEMO_PASSWORD, data, transport) == 0
+    assert "applied 0, already there 3" in capsys.readouterr().out
