@@ -177,7 +177,7 @@ async def test_bad_files_have_answers(client: httpx.AsyncClient) -> None:
         "import.empty_file": b"",
         "import.not_a_spreadsheet": b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR",
         "import.header_blank": xlsx([["姓名", "所在镇街", None, "人才类别"]], merge="B1:C1"),
-        "import.too_many_rows": csv_file(["某,某,城关镇,党政,,"] * 20_001),
+        "import.too_many_rows": csv_file(["某,某,城关镇,党政,,"] * 100_000),
     }
     for code, data in cases.items():
         response = await upload(client, admin, "preview", data)
@@ -226,3 +226,22 @@ async def test_template_download(client: httpx.AsyncClient) -> None:
     assert response.content.startswith(b"\xef\xbb\xbf" + "姓名,工作单位,所在镇街".encode())
     unknown = await client.get("/api/imports/nothing/template", headers=admin)
     assert unknown.json()["code"] == "import.unknown_kind"
+
+
+async def test_service_centres_by_name_and_village(client: httpx.AsyncClient) -> None:
+    admin = await login(client, "admin")
+    data = (
+        "名称,所在镇街,所在村社区,地址,纬度,经度\n"
+        "东门社区新活动中心,城关镇,东门社区,东门路1号,30.1,120.2\n"
+        "无名中心,城关镇,不存在村,,,\n"
+        "坐标错,城关镇,南关村,,abc,\n"
+    ).encode()
+    body = (await upload(client, admin, "preview", data, kind="service_center")).json()
+    assert [r["action"] for r in body["rows"]] == ["create", "error", "error"], body
+    assert "不存在村" in body["rows"][1]["messages"][0]
+    assert "纬度" in body["rows"][2]["messages"][0]
+    good = "\n".join(data.decode().splitlines()[:2]).encode()
+    batch = await upload(client, admin, "commit", good, kind="service_center")
+    assert batch.status_code == 201 and batch.json()["created"] == 1
+    again = (await upload(client, admin, "preview", good, kind="service_center")).json()
+    assert again["unchanged"] == 1
