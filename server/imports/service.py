@@ -63,9 +63,16 @@ def _key(kind: Kind, values: dict[str, Any]) -> tuple[Any, ...]:
 
 
 async def plan(
-    kind: Kind, data: bytes, filename: str, mapping: dict[str, str] | None, user: CurrentUser
+    kind: Kind,
+    data: bytes,
+    filename: str,
+    mapping: dict[str, str] | None,
+    user: CurrentUser,
+    *,
+    stage: bool = False,
 ) -> Plan:
-    """Read the file and decide what each row would do; writes nothing."""
+    """Read the file and decide what each row would do (with ``stage``, also the rows to write);
+    writes nothing."""
     require_role(user, "admin")
     sheet = read_sheet(data, filename)
     chosen = auto_mapping(kind, sheet.headers) if mapping is None else mapping
@@ -100,9 +107,10 @@ async def plan(
             )
             continue
         _decide(kind, values, matches[0] if matches else None, cipher, out)
-    for out in result.rows:  # rows found duplicate later lose their planned write
-        if out.action in ("create", "update"):
-            _stage(kind, out, result, cipher)
+    if stage:  # only a commit pays for ids, pinyin and encryption
+        for out in result.rows:  # (rows found duplicate later have lost their write)
+            if out.action in ("create", "update"):
+                _stage(kind, out, result, cipher)
     return result
 
 
@@ -117,7 +125,8 @@ def _decide(
     cipher: FieldCipher,
     out: RowPlan,
 ) -> None:
-    values["name_initials"] = initials(values["name"])
+    same_name = current is not None and current["name"] == values["name"]
+    values["name_initials"] = current["name_initials"] if current and same_name else ""
     out.values = values
     if current is None:
         out.action = "create"
@@ -125,6 +134,8 @@ def _decide(
     out.entity_id = current["id"]
     changed = []
     for column in repo.COLUMNS[kind]:
+        if column == "name_initials":
+            continue  # follows the name
         if column == "phone_encrypted":
             if (values["phone"] or None) != cipher.decrypt(current[column]):
                 changed.append("phone")
@@ -137,16 +148,18 @@ def _decide(
 
 def _stage(kind: Kind, out: RowPlan, result: Plan, cipher: FieldCipher) -> None:
     values = dict(out.values or {})
+    values["name_initials"] = values["name_initials"] or initials(values["name"])
     if kind == "talent":
         phone = values.pop("phone")
-        values["phone_encrypted"] = cipher.encrypt(phone) if phone else None
+        if out.current is not None and "phone" not in out.changed:
+            values["phone_encrypted"] = out.current["phone_encrypted"]
+        else:
+            values["phone_encrypted"] = cipher.encrypt(phone) if phone else None
     if out.action == "create":
         out.entity_id = new_id()
         result.creates.append({"id": out.entity_id, **values})
     else:
         assert out.entity_id is not None and out.current is not None
-        if kind == "talent" and "phone" not in out.changed:
-            values["phone_encrypted"] = out.current["phone_encrypted"]
         before = {c: out.current[c] for c in repo.COLUMNS[kind]}
         result.updates.append((out.entity_id, values, before))
 
@@ -178,7 +191,7 @@ async def commit(
     ip: str,
 ) -> BatchOut:
     """Plan the file again and write it as one batch, or nothing if any row has an error."""
-    result = await plan(kind, data, filename, mapping, user)
+    result = await plan(kind, data, filename, mapping, user, stage=True)
     errors = result.count("error")
     if errors:
         raise ApiError(
