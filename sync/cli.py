@@ -1,4 +1,5 @@
-"""``zoufang-sync``: push visits recorded on a laptop or in a spreadsheet (JSON or CSV).
+"""``zoufang-sync``: push visits recorded on a laptop or in a spreadsheet (JSON or CSV), or
+replay a phone's last-resort file (``replay-unsent``, as an administrator).
 
 The file's visits go into a local outbox first, so an interrupted run loses nothing: run the
 same command again and it carries on (a visit without an ``id`` column gets one derived from
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import msgspec
 
 from sync import protocol
@@ -178,6 +180,42 @@ async def push_file(args: argparse.Namespace, password: str) -> int:
         outbox.close()
 
 
+async def replay_unsent(
+    args: argparse.Namespace,
+    password: str,
+    data: bytes,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """Hand a phone's last-resort file ("导出未同步数据") to the server, signed in as an admin;
+    the server replays it for the person and device that made it, exactly once."""
+    async with httpx.AsyncClient(base_url=args.server, transport=transport, timeout=300) as http:
+        signed_in = await http.post(
+            "/api/auth/login",
+            json={"username": args.username, "password": password, "device_id": "zoufang-sync"},
+        )
+        if signed_in.status_code != 200:
+            raise AuthRequired(signed_in.text)
+        response = await http.post(
+            "/api/imports/unsent",
+            files={"file": (Path(args.file).name, data, "application/json")},
+            headers={"Authorization": f"Bearer {signed_in.json()['token']}"},
+        )
+    body = response.json()
+    if response.status_code != 200:
+        print(f"refused: {body.get('code')} — {body.get('message')}")
+        return 1
+    print(
+        f"{body['username']} on {body['device_id']}: applied {body['applied']}, "
+        f"already there {body['already']}, conflicts {body['conflict']}, refused {body['refused']}"
+    )
+    for item in body["items"]:
+        if item["outcome"] in ("refused", "conflict"):
+            print(
+                f"  {item['kind']} {item['id']}: {item['outcome']} {item['code']} {item['message']}"
+            )
+    return 1 if body["refused"] else 0
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="zoufang-sync", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -189,10 +227,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("--outbox", help="outbox file (default: ~/.zoufang-sync/<user>@<host>.sqlite)")
     p.add_argument("--device-id", help="for a new outbox (default: a new UUID)")
     p.add_argument("--batch-size", type=int, default=100)
+    r = sub.add_parser(
+        "replay-unsent", help="replay a phone's 导出未同步数据 file (as an administrator)"
+    )
+    r.add_argument("file", help="the exported .json file")
+    r.add_argument("--server", required=True, help="e.g. https://zoufang.example.gov.cn")
+    r.add_argument("--username", required=True, help="an administrator's username")
+    r.add_argument("--password", help="default: $ZOUFANG_PASSWORD, else asked")
     args = parser.parse_args(argv)
     password = args.password or os.environ.get("ZOUFANG_PASSWORD") or getpass.getpass()
+    if args.command == "replay-unsent":
+        run = replay_unsent(args, password, Path(args.file).read_bytes())
+    else:
+        run = push_file(args, password)
     try:
-        code = asyncio.run(push_file(args, password))
+        code = asyncio.run(run)
     except InputError as exc:
         sys.exit(f"cannot read {args.file}: {exc}")
     except AuthRequired:

@@ -93,6 +93,19 @@ def _times_as_text(column: list[Any]) -> list[Any]:
     return out
 
 
+async def update_many(table: type[Table], rows: Sequence[dict[str, Any]], key: str = "id") -> None:
+    """Update rows (column name → value, ``key`` naming each row; every row the same columns)
+    with one statement run for all of them, on the current transaction's connection."""
+    if not rows:
+        return
+    db: Any = table._meta.db
+    names = (*(n for n in rows[0] if n != key), key)
+    _, json_at, time_at = _insert_sql(table, names)
+    sets = ", ".join(f'"{n}" = ?' for n in names[:-1])
+    sql = f'UPDATE "{table._meta.tablename}" SET {sets} WHERE "{key}" = ?'
+    await execute_many(table, sql, _parameters(rows, names, json_at, time_at, db.engine_type))
+
+
 async def select_in(
     table: type[Table], columns: tuple[str, ...], key: str, values: Sequence[Any]
 ) -> list[dict[str, Any]]:

@@ -23,3 +23,8 @@ export function requestAsUser(method: string, path: string, body?: unknown): Pro
 export function downloadAsUser(path: string): Promise<{ blob: Blob; filename: string }> {
   return asUser((token) => download(path, { token }))
 }
+
+/** A form with a file (an import), as the signed-in user; uploads and checks may take a while. */
+export function uploadAsUser(path: string, form: FormData, timeoutMs = 120_000): Promise<unknown> {
+  return asUser((token) => requestJson('POST', path, { token, body: form, timeoutMs }))
+}
