@@ -8,7 +8,8 @@ from piccolo.table import Table
 from server.accounts.tables import DeviceToken, LoginThrottle, OrgUnit, User
 from server.audit.tables import AuditLog
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
-from server.demands.tables import Demand, DemandEvent
+from server.calendar.tables import CalendarDay, CalendarYear
+from server.demands.tables import Demand, DemandEvent, DemandReminder
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
 from server.jobs.tables import JobRun
 from server.media.tables import Media, MediaLink, MediaUpload
@@ -36,6 +37,9 @@ TABLES: list[type[Table]] = [
     Visit,
     Demand,
     DemandEvent,
+    DemandReminder,
+    CalendarYear,
+    CalendarDay,
     Inspection,
     InspectionItemResult,
     Rectification,
