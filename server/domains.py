@@ -8,6 +8,7 @@ import server.inspections.entity
 import server.rosters.entity
 import server.visits.entity  # noqa: F401  (the imports above and this one register entities)
 from server.accounts.controllers import AuthController, MeController
+from server.calendar.controllers import CalendarController
 from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
 from server.inspections.controllers import InspectionController
@@ -25,6 +26,7 @@ from server.visits.controllers import VisitController
 CONTROLLERS: list[Any] = [
     AuthController,
     MeController,
+    CalendarController,
     CampaignController,
     DemandController,
     InspectionController,

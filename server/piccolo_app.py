@@ -7,8 +7,8 @@ from piccolo.table import Table
 
 from server.accounts.tables import DeviceToken, LoginThrottle, OrgUnit, User
 from server.audit.tables import AuditLog
-from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
 from server.calendar.tables import CalendarDay, CalendarYear
+from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
 from server.demands.tables import Demand, DemandEvent, DemandReminder
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
 from server.jobs.tables import JobRun

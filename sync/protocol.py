@@ -84,6 +84,9 @@ DemandStatus = Literal[
     "replied",
     "revisited",
     "closed",
+    # Added with the work-order steps (签收, 退单): older phones show them as the raw value.
+    "acknowledged",
+    "sent_back",
 ]
 #: What the talent said of a demand's outcome at the revisit (回访).
 Satisfaction = Literal["satisfied", "basically_satisfied", "unsatisfied"]

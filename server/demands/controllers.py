@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.accounts.deps import client_ip
 from server.accounts.schemas import CurrentUser
-from server.demands import service
+from server.demands import actions, service
 from server.demands.schemas import (
     DemandActionIn,
     DemandDetailOut,
@@ -67,4 +67,4 @@ class DemandController(Controller):
         demand_id: FromPath[UUID],
         data: JSONBody[DemandActionIn],
     ) -> DemandDetailOut:
-        return await service.act(demand_id, data, current_user, client_ip(request))
+        return await actions.act(demand_id, data, current_user, client_ip(request))

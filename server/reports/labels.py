@@ -66,6 +66,8 @@ DEMAND_STATUS: Final[dict[DemandStatus, str]] = {
     "replied": "已答复",
     "revisited": "已回访",
     "closed": "已办结",
+    "acknowledged": "已签收",
+    "sent_back": "已退单",
 }
 SATISFACTION: Final[dict[Satisfaction, str]] = {
     "satisfied": "满意",

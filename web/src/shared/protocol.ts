@@ -47,6 +47,8 @@ export const DEMAND_STATUSES = [
   'replied',
   'revisited',
   'closed',
+  'acknowledged',
+  'sent_back',
 ] as const
 export type DemandStatus = (typeof DEMAND_STATUSES)[number]
 export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const

@@ -43,6 +43,8 @@ const DEMAND_STATUS_LABELS: Readonly<Record<DemandStatus, string>> = {
   replied: '已答复',
   revisited: '已回访',
   closed: '已办结',
+  acknowledged: '已签收',
+  sent_back: '已退单',
 }
 
 export function demandStatusLabel(status: string): string {
