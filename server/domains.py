@@ -11,6 +11,7 @@ from server.accounts.controllers import AuthController, MeController
 from server.calendar.controllers import CalendarController
 from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
+from server.demands.reminders import reminders_job
 from server.inspections.controllers import InspectionController
 from server.jobs import Job
 from server.jobs.controllers import JobController
@@ -42,7 +43,7 @@ CONTROLLERS: list[Any] = [
 
 def scheduled_jobs(settings: Settings) -> list[Job]:
     """Every scheduled job this deployment runs (each server process runs the same list)."""
-    jobs = []
+    jobs = [reminders_job()]
     if settings.purge_every_hours:
         jobs.append(purge_job(settings.purge_every_hours, provide_storage))
     return jobs

@@ -25,7 +25,7 @@ from server.demands.schemas import (
     View,
 )
 from server.demands.steps import IN_HAND, allowed_actions
-from server.demands.tables import Demand, DemandEvent
+from server.demands.tables import Demand, DemandEvent, DemandReminder
 
 #: Statuses of a demand still being worked on, and of one that is finished.
 OPEN = (
@@ -172,21 +172,34 @@ async def get_demand(user: CurrentUser, demand_id: uuid.UUID) -> DemandDetailOut
         .order_by(DemandEvent.id)
     )
     asks = json_load(r["asks"]) or {}
+    reminders = await DemandReminder.select().where(DemandReminder.demand == demand_id)
+    history = [
+        DemandEventOut(
+            id=e["id"],
+            kind=e["kind"],
+            actor_name=e["actor_name"] or "",
+            note=e["note"],
+            data=json_load(e["data"]) or {},
+            created_at=e["created_at"],
+        )
+        for e in events
+    ] + [
+        # Sent by the reminders job: no actor.
+        DemandEventOut(
+            id=uuid.uuid5(demand_id, m["key"]),
+            kind=m["kind"],
+            actor_name="",
+            note="",
+            data={"automatic": True, "due_date": m["due_date"].isoformat()},
+            created_at=m["created_at"],
+        )
+        for m in reminders
+    ]
     return DemandDetailOut(
         **_fields(r, county_today()),
         ask_text=str(asks.get(r["ask_key"], "")),
         visitors=json_load(r["visitors"]) or [],
-        events=[
-            DemandEventOut(
-                id=e["id"],
-                kind=e["kind"],
-                actor_name=e["actor_name"] or "",
-                note=e["note"],
-                data=json_load(e["data"]) or {},
-                created_at=e["created_at"],
-            )
-            for e in events
-        ],
+        events=sorted(history, key=lambda e: e.created_at),
         actions=allowed_actions(user, r),
     )
 
