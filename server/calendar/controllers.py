@@ -11,7 +11,7 @@ from litestar.params import FromPath, JSONBody
 from server.accounts.deps import client_ip, require_role
 from server.accounts.schemas import CurrentUser
 from server.calendar import service
-from server.calendar.schemas import CalendarYearIn, CalendarYearOut, Year
+from server.calendar.schemas import CalendarYearIn, CalendarYearOut
 
 
 class CalendarController(Controller):
@@ -20,16 +20,16 @@ class CalendarController(Controller):
 
     @get("/{year:int}", summary="One year's public holidays and 调休 working days")
     async def get_year(
-        self, current_user: NamedDependency[CurrentUser], year: FromPath[Year]
+        self, current_user: NamedDependency[CurrentUser], year: FromPath[int]
     ) -> CalendarYearOut:
-        return await service.year_days(year)
+        return await service.get_year(year)
 
     @put("/{year:int}", summary="Replace one year's holidays and 调休 working days (admins)")
     async def put_year(
         self,
         request: Request[Any, Any, Any],
         current_user: NamedDependency[CurrentUser],
-        year: FromPath[Year],
+        year: FromPath[int],
         data: JSONBody[CalendarYearIn],
     ) -> CalendarYearOut:
         require_role(current_user, "admin")

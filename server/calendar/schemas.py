@@ -7,9 +7,6 @@ from typing import Annotated
 
 import msgspec
 
-#: Years the calendar may hold.
-Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
-
 
 class CalendarDayIO(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     day: dt.date

@@ -17,6 +17,20 @@ from server.calendar.tables import CalendarDay, CalendarYear
 from server.db import transaction, utcnow
 from server.errors import ApiError
 
+#: Years the calendar holds.
+YEARS = range(2000, 2101)
+
+
+def _valid_year(year: int) -> None:
+    if year not in YEARS:
+        raise ApiError(400, "calendar.year_invalid", f"年份应在 {YEARS[0]} 至 {YEARS[-1]} 之间")
+
+
+async def get_year(year: int) -> CalendarYearOut:
+    """One year as the API shows it (an unknown year is refused)."""
+    _valid_year(year)
+    return await year_days(year)
+
 
 async def year_days(year: int) -> CalendarYearOut:
     """One year's exceptions to the Monday-to-Friday week, and where they come from."""
@@ -94,6 +108,7 @@ def _checked(year: int, data: CalendarYearIn) -> None:
 
 async def save_year(year: int, data: CalendarYearIn, user: CurrentUser, ip: str) -> CalendarYearOut:
     """Replace one year's holidays and 调休 days (admins), audited, all or nothing."""
+    _valid_year(year)
     _checked(year, data)
     now = utcnow()
     async with transaction():
