@@ -16,6 +16,7 @@ from server.inspections.controllers import InspectionController
 from server.jobs import Job
 from server.jobs.controllers import JobController
 from server.media.controllers import MediaController, provide_storage
+from server.rectifications.controllers import RectificationController
 from server.reports.controllers import ReportController
 from server.retention.purge import purge_job
 from server.reviews.controllers import ReviewController
@@ -32,6 +33,7 @@ CONTROLLERS: list[Any] = [
     DemandController,
     InspectionController,
     JobController,
+    RectificationController,
     ReportController,
     ReviewController,
     RosterController,

@@ -13,6 +13,7 @@ from server.demands.tables import Demand, DemandEvent, DemandReminder
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
 from server.jobs.tables import JobRun
 from server.media.tables import Media, MediaLink, MediaUpload
+from server.rectifications.tables import RectificationEvent
 from server.rosters.tables import ServiceCenter, Talent
 from server.sync.tables import (
     Revision,
@@ -43,6 +44,7 @@ TABLES: list[type[Table]] = [
     Inspection,
     InspectionItemResult,
     Rectification,
+    RectificationEvent,
     Media,
     MediaLink,
     MediaUpload,

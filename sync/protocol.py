@@ -72,7 +72,8 @@ DemandCategory = Literal[
     "other",
 ]
 ItemResultValue = Literal["met", "partly_met", "not_met", "not_applicable"]
-RectificationStatus = Literal["pending", "in_progress", "reported", "accepted"]
+#: "returned" (退回重整) came with the rectification steps: older phones show the raw value.
+RectificationStatus = Literal["pending", "in_progress", "reported", "accepted", "returned"]
 RecordStatus = Literal["draft", "submitted", "approved", "returned"]
 #: A reviewer's decision on a submitted record.
 ReviewDecision = Literal["approve", "return"]

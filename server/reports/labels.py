@@ -57,6 +57,7 @@ RECTIFICATION_STATUS: Final[dict[RectificationStatus, str]] = {
     "in_progress": "整改中",
     "reported": "已报整改",
     "accepted": "已验收销号",
+    "returned": "退回重整",
 }
 DEMAND_STATUS: Final[dict[DemandStatus, str]] = {
     "received": "已受理",

@@ -55,7 +55,13 @@ export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'unsatisfied']
 export type Satisfaction = (typeof SATISFACTIONS)[number]
 export const ITEM_RESULT_VALUES = ['met', 'partly_met', 'not_met', 'not_applicable'] as const
 export type ItemResultValue = (typeof ITEM_RESULT_VALUES)[number]
-export const RECTIFICATION_STATUSES = ['pending', 'in_progress', 'reported', 'accepted'] as const
+export const RECTIFICATION_STATUSES = [
+  'pending',
+  'in_progress',
+  'reported',
+  'accepted',
+  'returned',
+] as const
 export type RectificationStatus = (typeof RECTIFICATION_STATUSES)[number]
 /** Review statuses of a visit or inspection. */
 export const RECORD_STATUSES = ['draft', 'submitted', 'approved', 'returned'] as const

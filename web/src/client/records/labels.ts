@@ -56,6 +56,7 @@ const RECTIFICATION_STATUS_LABELS: Readonly<Record<RectificationStatus, string>>
   in_progress: '整改中',
   reported: '已报整改',
   accepted: '已验收销号',
+  returned: '退回重整',
 }
 
 export function rectificationStatusLabel(status: string): string {
