@@ -22,7 +22,7 @@ from server.accounts.schemas import CurrentUser
 from server.accounts.tables import OrgUnit, User
 from server.campaigns.tables import Campaign
 from server.db import SHANGHAI, county_today
-from server.demands import service as demands
+from server.demands import actions as demands
 from server.demands.schemas import DemandActionIn
 from server.demands.tables import Demand, DemandEvent
 from server.demo import COUNTY, TOWNSHIPS, demo_id

@@ -8,13 +8,16 @@ import server.inspections.entity
 import server.rosters.entity
 import server.visits.entity  # noqa: F401  (the imports above and this one register entities)
 from server.accounts.controllers import AuthController, MeController
+from server.calendar.controllers import CalendarController
 from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
+from server.demands.reminders import reminders_job
 from server.imports.controllers import ImportController
 from server.inspections.controllers import InspectionController
 from server.jobs import Job
 from server.jobs.controllers import JobController
 from server.media.controllers import MediaController, provide_storage
+from server.rectifications.controllers import RectificationController
 from server.reports.controllers import ReportController
 from server.retention.purge import purge_job
 from server.reviews.controllers import ReviewController
@@ -26,11 +29,13 @@ from server.visits.controllers import VisitController
 CONTROLLERS: list[Any] = [
     AuthController,
     MeController,
+    CalendarController,
     CampaignController,
     DemandController,
     ImportController,
     InspectionController,
     JobController,
+    RectificationController,
     ReportController,
     ReviewController,
     RosterController,
@@ -42,7 +47,7 @@ CONTROLLERS: list[Any] = [
 
 def scheduled_jobs(settings: Settings) -> list[Job]:
     """Every scheduled job this deployment runs (each server process runs the same list)."""
-    jobs = []
+    jobs = [reminders_job()]
     if settings.purge_every_hours:
         jobs.append(purge_job(settings.purge_every_hours, provide_storage))
     return jobs

@@ -7,12 +7,14 @@ from piccolo.table import Table
 
 from server.accounts.tables import DeviceToken, LoginThrottle, OrgUnit, User
 from server.audit.tables import AuditLog
+from server.calendar.tables import CalendarDay, CalendarYear
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
-from server.demands.tables import Demand, DemandEvent
+from server.demands.tables import Demand, DemandEvent, DemandReminder
 from server.imports.tables import ImportBatch, ImportRow
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
 from server.jobs.tables import JobRun
 from server.media.tables import Media, MediaLink, MediaUpload
+from server.rectifications.tables import RectificationEvent
 from server.rosters.tables import ServiceCenter, Talent
 from server.sync.tables import (
     Revision,
@@ -37,9 +39,13 @@ TABLES: list[type[Table]] = [
     Visit,
     Demand,
     DemandEvent,
+    DemandReminder,
+    CalendarYear,
+    CalendarDay,
     Inspection,
     InspectionItemResult,
     Rectification,
+    RectificationEvent,
     Media,
     MediaLink,
     MediaUpload,

@@ -72,7 +72,8 @@ DemandCategory = Literal[
     "other",
 ]
 ItemResultValue = Literal["met", "partly_met", "not_met", "not_applicable"]
-RectificationStatus = Literal["pending", "in_progress", "reported", "accepted"]
+#: "returned" (退回重整) came with the rectification steps: older phones show the raw value.
+RectificationStatus = Literal["pending", "in_progress", "reported", "accepted", "returned"]
 RecordStatus = Literal["draft", "submitted", "approved", "returned"]
 #: A reviewer's decision on a submitted record.
 ReviewDecision = Literal["approve", "return"]
@@ -84,6 +85,9 @@ DemandStatus = Literal[
     "replied",
     "revisited",
     "closed",
+    # Added with the work-order steps (签收, 退单): older phones show them as the raw value.
+    "acknowledged",
+    "sent_back",
 ]
 #: What the talent said of a demand's outcome at the revisit (回访).
 Satisfaction = Literal["satisfied", "basically_satisfied", "unsatisfied"]

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from server.accounts.deps import client_ip
 from server.accounts.schemas import CurrentUser
 from server.audit.access import access_log
-from server.demands import service
+from server.demands import actions, service
 from server.demands.schemas import (
     DemandActionIn,
     DemandDetailOut,
@@ -72,4 +72,4 @@ class DemandController(Controller):
         demand_id: FromPath[UUID],
         data: JSONBody[DemandActionIn],
     ) -> DemandDetailOut:
-        return await service.act(demand_id, data, current_user, client_ip(request))
+        return await actions.act(demand_id, data, current_user, client_ip(request))

@@ -11,10 +11,35 @@ import msgspec
 from sync import protocol
 
 #: The steps people take on a demand once the visit has brought it in (see service.STEPS).
-Action = Literal["assign", "progress", "reply", "revisit", "close_out", "escalate"]
+Action = Literal[
+    "assign",
+    "acknowledge",
+    "progress",
+    "reply",
+    "send_back",
+    "request_extension",
+    "approve_extension",
+    "refuse_extension",
+    "revisit",
+    "close_out",
+    "redo",
+    "escalate",
+]
 #: Lists of demands: waiting to be assigned, with a handler, replied (to revisit), revisited (to
-#: close out), overdue, finished (closed or resolved on site), everything still open, everything.
-View = Literal["to_assign", "in_hand", "replied", "revisited", "overdue", "finished", "open", "all"]
+#: close out), overdue, finished (closed or resolved on site), everything still open, everything;
+#: sent back by the handler unit (to assign again), with an extension request to decide.
+View = Literal[
+    "to_assign",
+    "in_hand",
+    "replied",
+    "revisited",
+    "overdue",
+    "finished",
+    "open",
+    "all",
+    "sent_back",
+    "extension_requested",
+]
 
 
 class DemandActionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -22,8 +47,9 @@ class DemandActionIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     #: The version the person read; a newer one means someone acted meanwhile.
     version: Annotated[int, msgspec.Meta(ge=1)]
     note: Annotated[str, msgspec.Meta(max_length=1000)] = ""
-    #: assign: the unit that must act, and by when.
+    #: assign: the unit that must act, and by when (by default seven working days from today).
     handler_unit_id: UUID | None = None
+    #: assign, redo: the due date; request_extension: the new date asked for.
     due_date: dt.date | None = None
     #: revisit: what the talent said of the outcome.
     satisfaction: protocol.Satisfaction | None = None
@@ -51,6 +77,11 @@ class DemandOut(msgspec.Struct, kw_only=True):
     handler_unit_name: str | None
     due_date: dt.date | None
     assigned_at: dt.datetime | None
+    #: 签收: when the handler unit acknowledged this round's assignment.
+    acknowledged_at: dt.datetime | None
+    #: A 延期申请 waiting for a reviewer: the date asked for and why.
+    extension_due_date: dt.date | None
+    extension_reason: str
     closed_at: dt.datetime | None
     satisfaction: str | None
     #: Open past its due date (Asia/Shanghai), and by how many days.

@@ -38,6 +38,11 @@ class Demand(Synced, Table, tablename="demand"):
     satisfaction = Varchar(length=30, null=True, default=None)
     escalations = JSON(default=[])
     org_unit = ForeignKey(OrgUnit, on_delete=OnDelete.restrict)
+    #: 签收: when the handler unit acknowledged the assignment (the clock counts from here).
+    acknowledged_at = Timestamptz(null=True, default=None)
+    #: 延期申请 pending a reviewer's decision: the date asked for and why (null: none pending).
+    extension_due_date = Date(null=True, default=None)
+    extension_reason = Text(default="")
 
 
 class DemandEvent(Table, tablename="demand_event"):
@@ -45,9 +50,24 @@ class DemandEvent(Table, tablename="demand_event"):
 
     id = UUID(primary_key=True)
     demand = ForeignKey(Demand, on_delete=OnDelete.restrict)
-    #: received, resolved_on_site, assign, progress, reply, revisit, close_out, escalate.
+    #: received, resolved_on_site, or one of ``server.demands.steps.STEPS``.
     kind = Varchar(length=30)
     actor = ForeignKey(User, on_delete=OnDelete.restrict)
     note = Text(default="")
     data = JSON(default={})
+    created_at = Timestamptz()
+
+
+class DemandReminder(Table, tablename="demand_reminder"):
+    """An automatic 催办 (``urge``) or 督办 (``escalate``) sent by the reminders job.
+
+    ``key`` (demand, kind, due date) is unique: each is sent once per due date, however many
+    server processes run the job and however often it runs.
+    """
+
+    key = Varchar(length=80, unique=True)
+    demand = ForeignKey(Demand, on_delete=OnDelete.restrict, index=True)
+    #: urge (before the due date) or escalate (once overdue, to the reviewers of the demand's unit).
+    kind = Varchar(length=20)
+    due_date = Date()
     created_at = Timestamptz()

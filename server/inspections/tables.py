@@ -5,6 +5,7 @@ from piccolo.columns import (
     Date,
     DoublePrecision,
     ForeignKey,
+    Integer,
     Text,
     Timestamptz,
     Varchar,
@@ -57,3 +58,7 @@ class Rectification(Synced, Table, tablename="rectification"):
     #: One of ``sync.protocol.RECTIFICATION_STATUSES``.
     status = Varchar(length=20, default="pending")
     org_unit = ForeignKey(OrgUnit, on_delete=OnDelete.restrict)
+    #: 验收销号: when a checker accepted the fix.
+    accepted_at = Timestamptz(null=True, default=None)
+    #: 退回重整: how many times a reported fix was sent back (re-opened).
+    reopened = Integer(default=0)

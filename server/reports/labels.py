@@ -57,6 +57,7 @@ RECTIFICATION_STATUS: Final[dict[RectificationStatus, str]] = {
     "in_progress": "整改中",
     "reported": "已报整改",
     "accepted": "已验收销号",
+    "returned": "退回重整",
 }
 DEMAND_STATUS: Final[dict[DemandStatus, str]] = {
     "received": "已受理",
@@ -66,6 +67,8 @@ DEMAND_STATUS: Final[dict[DemandStatus, str]] = {
     "replied": "已答复",
     "revisited": "已回访",
     "closed": "已办结",
+    "acknowledged": "已签收",
+    "sent_back": "已退单",
 }
 SATISFACTION: Final[dict[Satisfaction, str]] = {
     "satisfied": "满意",

@@ -97,7 +97,14 @@ async def test_a_demand_goes_round_the_loop_and_the_visitor_pulls_each_step(
     mine = (await client.get("/api/demands?view=in_hand", headers=handler)).json()
     assert [d["id"] for d in mine["items"]] == [str(demand_id)]
     seen = (await client.get(f"/api/demands/{demand_id}", headers=handler)).json()
-    assert seen["actions"] == ["progress", "reply"]
+    # Only the unit itself acknowledges, sends back or asks for more time (the work-order steps).
+    assert seen["actions"] == [
+        "acknowledge",
+        "progress",
+        "reply",
+        "send_back",
+        "request_extension",
+    ]
     progress = await _ok(
         client, handler, demand_id, action="progress", version=seen["version"], note="已联系学校"
     )
@@ -297,7 +304,8 @@ async def test_an_unsatisfied_talent_s_demand_is_assigned_again_as_a_new_round(
         version=step["version"],
         satisfaction="unsatisfied",
     )
-    assert step["actions"] == ["assign", "close_out"]
+    # Assigned again as a new round, or sent back to the same unit by the explicit 重办 step.
+    assert step["actions"] == ["assign", "close_out", "redo"]
     again = await _ok(
         client,
         boss,

@@ -47,14 +47,15 @@ async def test_two_servers_started_at_once_purge_once(db: Snapshot, tmp_path: Pa
     try:
         await asyncio.gather(*(asyncio.to_thread(s.start) for s in servers))
         deadline = time.monotonic() + 30
-        while await JobRun.count().where(JobRun.state == "done") == 0:
+        purge = JobRun.job == "retention.purge"  # the demand reminders run alongside
+        while await JobRun.count().where(purge & (JobRun.state == "done")) == 0:
             assert time.monotonic() < deadline, "the purge never ran"
             await asyncio.sleep(0.2)
         await asyncio.sleep(3)  # both processes poll a few more times
     finally:
         for server in servers:
             await asyncio.to_thread(server.stop)
-    (run,) = await JobRun.select(JobRun.job, JobRun.state, JobRun.attempts)
+    (run,) = await JobRun.select(JobRun.job, JobRun.state, JobRun.attempts).where(purge)
     assert run == {"job": "retention.purge", "state": "done", "attempts": 1}
     assert not await Visit.exists().where(Visit.id == withdrawn)
     assert await AuditLog.count().where(AuditLog.action == "retention.purge") == 1

@@ -47,13 +47,21 @@ export const DEMAND_STATUSES = [
   'replied',
   'revisited',
   'closed',
+  'acknowledged',
+  'sent_back',
 ] as const
 export type DemandStatus = (typeof DEMAND_STATUSES)[number]
 export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const
 export type Satisfaction = (typeof SATISFACTIONS)[number]
 export const ITEM_RESULT_VALUES = ['met', 'partly_met', 'not_met', 'not_applicable'] as const
 export type ItemResultValue = (typeof ITEM_RESULT_VALUES)[number]
-export const RECTIFICATION_STATUSES = ['pending', 'in_progress', 'reported', 'accepted'] as const
+export const RECTIFICATION_STATUSES = [
+  'pending',
+  'in_progress',
+  'reported',
+  'accepted',
+  'returned',
+] as const
 export type RectificationStatus = (typeof RECTIFICATION_STATUSES)[number]
 /** Review statuses of a visit or inspection. */
 export const RECORD_STATUSES = ['draft', 'submitted', 'approved', 'returned'] as const

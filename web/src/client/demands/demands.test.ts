@@ -33,6 +33,17 @@ function sentBody(call = 0): Record<string, unknown> {
 }
 
 describe('steps on a demand', () => {
+  it('offers only the steps this screen has a form for, and names the new events', async () => {
+    fetchMock.mockResolvedValueOnce(json(200, { ...demand, actions: ['acknowledge', 'progress', 'send_back'] }))
+    expect((await getDemand('d1')).actions).toEqual(['progress'])
+    expect([eventLabel('acknowledge'), eventLabel('send_back'), eventLabel('redo'), eventLabel('urge')]).toEqual([
+      '签收',
+      '退单',
+      '重办',
+      '催办',
+    ])
+  })
+
   it('assign sends the handler unit and the due date with the version read', async () => {
     fetchMock.mockResolvedValueOnce(json(200, { ...demand, version: 4 }))
     const after = await takeStep({ id: 'd1', version: 3 }, 'assign', {

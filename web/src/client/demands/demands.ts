@@ -89,7 +89,8 @@ function asDemand<T extends DemandItem>(value: unknown): T {
 function asDetail(value: unknown): DemandDetail {
   const d = asDemand<DemandDetail>(value)
   if (!Array.isArray(d.events) || !Array.isArray(d.actions)) throw invalid('demand detail')
-  return d
+  // Steps this screen has no form for yet (签收, 退单, 延期 come with their own screens) are left out.
+  return { ...d, actions: d.actions.filter((a) => lookup(STEP_LABELS, a) !== undefined) }
 }
 
 /** One page of a list: `limit` demands from `offset` on, and how many the list holds. */
@@ -172,6 +173,13 @@ const EVENT_LABELS: Readonly<Record<string, string>> = {
   ...STEP_LABELS,
   received: '受理',
   resolved_on_site: '当场解决',
+  acknowledge: '签收',
+  send_back: '退单',
+  request_extension: '延期申请',
+  approve_extension: '同意延期',
+  refuse_extension: '不同意延期',
+  redo: '重办',
+  urge: '催办',
 }
 
 export function eventLabel(kind: string): string {

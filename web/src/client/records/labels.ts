@@ -43,6 +43,8 @@ const DEMAND_STATUS_LABELS: Readonly<Record<DemandStatus, string>> = {
   replied: '已答复',
   revisited: '已回访',
   closed: '已办结',
+  acknowledged: '已签收',
+  sent_back: '已退单',
 }
 
 export function demandStatusLabel(status: string): string {
@@ -54,6 +56,7 @@ const RECTIFICATION_STATUS_LABELS: Readonly<Record<RectificationStatus, string>>
   in_progress: '整改中',
   reported: '已报整改',
   accepted: '已验收销号',
+  returned: '退回重整',
 }
 
 export function rectificationStatusLabel(status: string): string {
