@@ -10,6 +10,7 @@ import server.visits.entity  # noqa: F401  (the imports above and this one regis
 from server.accounts.controllers import AuthController, MeController
 from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
+from server.desk.controllers import DeskController
 from server.inspections.controllers import InspectionController
 from server.jobs import Job
 from server.jobs.controllers import JobController
@@ -27,6 +28,7 @@ CONTROLLERS: list[Any] = [
     MeController,
     CampaignController,
     DemandController,
+    DeskController,
     InspectionController,
     JobController,
     ReportController,

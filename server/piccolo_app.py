@@ -9,6 +9,7 @@ from server.accounts.tables import DeviceToken, LoginThrottle, OrgUnit, User
 from server.audit.tables import AuditLog
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
 from server.demands.tables import Demand, DemandEvent
+from server.reviews.tables import ReviewDecision
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
 from server.jobs.tables import JobRun
 from server.media.tables import Media, MediaLink, MediaUpload
@@ -50,6 +51,7 @@ TABLES: list[type[Table]] = [
     Revision,
     SyncConflict,
     JobRun,
+    ReviewDecision,
 ]
 
 APP_CONFIG = AppConfig(

@@ -59,6 +59,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: crashed holder's run is taken over after this), and how often each process polls.
     jobs_lease_seconds: int = 300
     jobs_poll_seconds: int = 30
+    #: The desk flags a record submitted more than this many days after its visit or
+    #: inspection (a flag informs; it never blocks).
+    desk_late_days: int = 7
 
     @property
     def engine(self) -> str:
@@ -149,6 +152,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         purge_every_hours=_int(env, "PURGE_EVERY_HOURS", 24, minimum=0),
         jobs_lease_seconds=_int(env, "JOBS_LEASE_SECONDS", 300),
         jobs_poll_seconds=_int(env, "JOBS_POLL_SECONDS", 30),
+        desk_late_days=_int(env, "DESK_LATE_DAYS", 7),
     )
 
 
