@@ -14,7 +14,7 @@ from server.sync.registry import record_spec
 from server.sync.tables import Revision
 
 #: Bookkeeping that changes on every write and says nothing to a reader.
-_IGNORED = frozenset({"version", "updated_at", "change_seq"})
+_IGNORED = frozenset({"id", "entity", "version", "updated_at", "change_seq"})
 
 
 def _diff(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
