@@ -9,10 +9,10 @@ from server.accounts.tables import DeviceToken, LoginThrottle, OrgUnit, User
 from server.audit.tables import AuditLog
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
 from server.demands.tables import Demand, DemandEvent
-from server.reviews.tables import ReviewDecision
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
 from server.jobs.tables import JobRun
 from server.media.tables import Media, MediaLink, MediaUpload
+from server.reviews.tables import ReviewDecision
 from server.rosters.tables import ServiceCenter, Talent
 from server.sync.tables import (
     Revision,

@@ -19,7 +19,11 @@ _KIND = {"visit": "走访", "inspection": "检查"}
 
 
 def _when(value: dt.datetime | None) -> str:
-    return value.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M") if value else ""
+    return (
+        value.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+        if value
+        else ""
+    )
 
 
 def to_xlsx(rows: list[RecordRow]) -> bytes:

@@ -60,7 +60,8 @@ async def versions(kind: RecordKind, record_id: uuid.UUID) -> list[VersionOut]:
         )
     )
     names = await _names({s[2] for s in stack})
-    out, before = [], {}
+    out: list[VersionOut] = []
+    before: dict[str, Any] = {}
     for version, data, actor, stream, at in stack:
         out.append(
             VersionOut(

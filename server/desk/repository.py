@@ -49,8 +49,7 @@ def arg(value: Any) -> Any:
 def _demand_exists(open_only: bool) -> str:
     status = f" AND d2.status NOT IN {_DONE}" if open_only else ""
     return (
-        "EXISTS (SELECT 1 FROM demand d2 WHERE d2.visit = v.id"
-        f" AND d2.deleted_at IS NULL{status})"
+        f"EXISTS (SELECT 1 FROM demand d2 WHERE d2.visit = v.id AND d2.deleted_at IS NULL{status})"
     )
 
 
@@ -157,9 +156,7 @@ _JOINS = {
 }
 
 
-async def rows(
-    ids: Sequence[tuple[RecordKind, uuid.UUID]], late_days: int
-) -> list[RecordRow]:
+async def rows(ids: Sequence[tuple[RecordKind, uuid.UUID]], late_days: int) -> list[RecordRow]:
     """The rows of these records, with their flags, in the order given."""
     found: dict[uuid.UUID, RecordRow] = {}
     for kind in KINDS:
@@ -219,9 +216,7 @@ def _time(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(str(value))
 
 
-async def map_points(
-    scope: str, f: Filters, late_days: int, limit: int
-) -> list[dict[str, Any]]:
+async def map_points(scope: str, f: Filters, late_days: int, limit: int) -> list[dict[str, Any]]:
     """Located records of the filters, newest first: kind, id, position, status."""
     parts, args = [], []
     for kind, where in _branches(scope, f, late_days):

@@ -38,7 +38,9 @@ def _fts(table: str, alias: str, text: str, where: Where) -> str:
     if len(text) >= TRIGRAM:
         # A phrase of the whole text: the trigram tokenizer matches it as a substring.
         where.args.append('"' + text.replace('"', '""') + '"')
-        return f"{alias}.rowid IN (SELECT rowid FROM {table}_search WHERE {table}_search MATCH {{}})"
+        return (
+            f"{alias}.rowid IN (SELECT rowid FROM {table}_search WHERE {table}_search MATCH {{}})"
+        )
     pattern = like_pattern(text)
     where.args.extend([pattern] * len(columns))
     return " OR ".join(f"{alias}.{c} LIKE {{}} ESCAPE '\\'" for c in columns)

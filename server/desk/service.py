@@ -11,7 +11,6 @@ import msgspec
 
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import SUBTREE_ROLES
-from server.errors import ApiError, forbidden, not_found
 from server.desk import history, repository
 from server.desk.flags import FLAGS
 from server.desk.schemas import (
@@ -27,6 +26,7 @@ from server.desk.schemas import (
     RecordKind,
     RecordRow,
 )
+from server.errors import ApiError, forbidden, not_found
 from server.inspections.repository import get_inspection
 from server.records import Page
 from server.reviews import service as reviews
@@ -149,11 +149,15 @@ async def batch_review(user: CurrentUser, data: BatchReviewIn, ip: str) -> Batch
             if exc.code == "review.comment_required":
                 raise  # the same for every item: refuse the batch as a whole
             results.append(
-                BatchResult(kind=item.kind, id=item.id, ok=False, code=exc.code, message=exc.message)
+                BatchResult(
+                    kind=item.kind, id=item.id, ok=False, code=exc.code, message=exc.message
+                )
             )
             continue
         results.append(
-            BatchResult(kind=item.kind, id=item.id, ok=True, status=done.status, version=done.version)
+            BatchResult(
+                kind=item.kind, id=item.id, ok=True, status=done.status, version=done.version
+            )
         )
     ok = sum(r.ok for r in results)
     return BatchReviewOut(

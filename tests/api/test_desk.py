@@ -74,7 +74,9 @@ async def test_subtree_scope_in_list_count_map_and_export(client: httpx.AsyncCli
     township = await _township_supervisor(client)
     assert await _ids(client, township) == {str(mine)}
     # Asking for a unit outside the subtree is refused, not widened.
-    outside = await client.get(RECORDS, params={"unit_id": str(demo_id("东湖街道"))}, headers=township)
+    outside = await client.get(
+        RECORDS, params={"unit_id": str(demo_id("东湖街道"))}, headers=township
+    )
     assert outside.status_code == 400 and outside.json()["code"] == "desk.unknown_unit"
     assert await _ids(client, county, unit_id=str(demo_id("东湖街道"))) == {str(other)}
     points = (await client.get("/api/desk/map", headers=township)).json()
@@ -150,9 +152,11 @@ async def test_search_long_and_short_text(client: httpx.AsyncClient) -> None:
     assert talent is not None
     assert str(b) in await _ids(client, county, q=talent["name"])
     assert await _ids(client, county, q="人才公寓") == {str(a), str(b)}  # the demand's text
-    centre = await ServiceCenter.select(ServiceCenter.name).where(
-        ServiceCenter.id == demo_id("centre/南山镇/茶园村")
-    ).first()
+    centre = (
+        await ServiceCenter.select(ServiceCenter.name)
+        .where(ServiceCenter.id == demo_id("centre/南山镇/茶园村"))
+        .first()
+    )
     assert centre is not None
     assert str(inspection) in await _ids(client, county, q=centre["name"])
     assert await _ids(client, county, q="100%_") == set()
