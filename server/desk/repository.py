@@ -19,10 +19,12 @@ from server.visits.tables import Visit
 KINDS: tuple[RecordKind, ...] = ("visit", "inspection")
 #: Demand statuses that need nothing more.
 _DONE = "('closed', 'resolved_on_site')"
-_FROM = {
-    "visit": "visit v JOIN org_unit u ON u.id = v.org_unit JOIN campaign c ON c.id = v.campaign",
-    "inspection": "inspection v JOIN org_unit u ON u.id = v.org_unit"
-    " JOIN service_center sc ON sc.id = v.service_center",
+#: The record tables alone: what counting and paging read. The joins a flag needs are added
+#: when a filter uses it (:data:`_FLAG_JOINS`); a page's rows are read with every join.
+_FROM = {"visit": "visit v", "inspection": "inspection v"}
+_FLAG_JOINS = {
+    "visit": " JOIN campaign c ON c.id = v.campaign",
+    "inspection": " JOIN service_center sc ON sc.id = v.service_center",
 }
 _DAY = {"visit": "v.visited_on", "inspection": "v.inspected_on"}
 _OWNER = {"visit": "v.visitor", "inspection": "v.inspector"}
@@ -63,9 +65,11 @@ def branch(kind: RecordKind, scope: str, f: Filters, late_days: int) -> Where | 
         return None
     where = Where()
     where.add("v.deleted_at IS NULL")
-    where.add("u.path LIKE {}", scope + "%")
+    # The subtree's units first (a few dozen), then the records of those units.
+    units = "v.org_unit IN (SELECT id FROM org_unit WHERE path LIKE {})"
+    where.add(units, scope + "%")
     if f.unit_path:
-        where.add("u.path LIKE {}", f.unit_path + "%")
+        where.add(units, f.unit_path + "%")
     # The desk is for what was sent: a draft is its author's until submitted.
     where.add("v.status = {}", f.status) if f.status else where.add("v.status <> 'draft'")
     if f.date_from:
@@ -92,6 +96,11 @@ def branch(kind: RecordKind, scope: str, f: Filters, late_days: int) -> Where | 
     return where
 
 
+def _from(kind: RecordKind, f: Filters) -> str:
+    """The tables a branch reads: the record's, and those its flag filters need."""
+    return _FROM[kind] + (_FLAG_JOINS[kind] if f.flags else "")
+
+
 def _branches(scope: str, f: Filters, late_days: int) -> list[tuple[RecordKind, Where]]:
     out = []
     for kind in KINDS:
@@ -106,7 +115,7 @@ async def count(scope: str, f: Filters, late_days: int) -> int:
     total = 0
     for kind, where in _branches(scope, f, late_days):
         rows = await Visit.raw(
-            f"SELECT count(*) AS n FROM {_FROM[kind]} WHERE {where.sql()}", *where.args
+            f"SELECT count(*) AS n FROM {_from(kind, f)} WHERE {where.sql()}", *where.args
         )
         total += rows[0]["n"]
     return total
@@ -114,25 +123,28 @@ async def count(scope: str, f: Filters, late_days: int) -> int:
 
 async def page(
     scope: str, f: Filters, late_days: int, sort: str, limit: int, offset: int
-) -> list[tuple[RecordKind, uuid.UUID]]:
-    """The (kind, id) of one page of matching records, in ``sort`` order."""
+) -> tuple[int | None, list[tuple[RecordKind, uuid.UUID]]]:
+    """How many match (None when the page is past the end) and the (kind, id) of one page of
+    them, in ``sort`` order: one pass over the matching rows, not one to count and another to
+    page."""
     parts, args = [], []
     for kind, where in _branches(scope, f, late_days):
         parts.append(
             f"SELECT '{kind}' AS kind, v.id AS id, {_DAY[kind]} AS day,"
-            f" v.submitted_at AS submitted_at FROM {_FROM[kind]} WHERE {where.sql()}"
+            f" v.submitted_at AS submitted_at FROM {_from(kind, f)} WHERE {where.sql()}"
         )
         args += where.args
     if not parts:
-        return []
+        return 0, []
     rows = await Visit.raw(
-        f"SELECT kind, id FROM ({' UNION ALL '.join(parts)}) r"
+        f"SELECT kind, id, count(*) OVER () AS total FROM ({' UNION ALL '.join(parts)}) r"
         f" ORDER BY {_SORTS[sort]} LIMIT {{}} OFFSET {{}}",
         *args,
         limit,
         offset,
     )
-    return [(r["kind"], uuid_of(r["id"])) for r in rows]
+    total = rows[0]["total"] if rows else None
+    return total, [(r["kind"], uuid_of(r["id"])) for r in rows]
 
 
 def uuid_of(value: Any) -> uuid.UUID:
@@ -150,8 +162,8 @@ _COLUMNS = {
     " v.inspected_on AS day, 0 AS demand_count, 0 AS open_demand_count",
 }
 _JOINS = {
-    "visit": " LEFT JOIN talent t ON t.id = v.talent JOIN app_user o ON o.id = v.visitor",
-    "inspection": " JOIN checklist_template ct ON ct.id = v.template"
+    "visit": " JOIN org_unit u ON u.id = v.org_unit LEFT JOIN talent t ON t.id = v.talent JOIN app_user o ON o.id = v.visitor",
+    "inspection": " JOIN org_unit u ON u.id = v.org_unit JOIN checklist_template ct ON ct.id = v.template"
     " JOIN app_user o ON o.id = v.inspector",
 }
 
@@ -172,7 +184,7 @@ async def rows(ids: Sequence[tuple[RecordKind, uuid.UUID]], late_days: int) -> l
             f"SELECT v.id, v.version, v.status, v.latitude, v.longitude, v.accuracy,"
             f" v.photos, v.submitted_at, v.reviewed_at, v.review_comment, o.id AS owner_id,"
             f" o.display_name AS owner_name, u.name AS unit_name, {_COLUMNS[kind]}{flag_sql}"
-            f" FROM {_FROM[kind]}{_JOINS[kind]} WHERE v.id IN ({marks})",
+            f" FROM {_FROM[kind]}{_FLAG_JOINS[kind]}{_JOINS[kind]} WHERE v.id IN ({marks})",
             *wanted,
         )
         for r in result:
@@ -222,7 +234,7 @@ async def map_points(scope: str, f: Filters, late_days: int, limit: int) -> list
     for kind, where in _branches(scope, f, late_days):
         parts.append(
             f"SELECT '{kind}' AS kind, v.id AS id, {_DAY[kind]} AS day, v.latitude AS latitude,"
-            f" v.longitude AS longitude, v.status AS status FROM {_FROM[kind]}"
+            f" v.longitude AS longitude, v.status AS status FROM {_from(kind, f)}"
             f" WHERE {where.sql()}"
         )
         args += where.args

@@ -3,7 +3,8 @@
 Adds ``review_decision`` (one row per approve or return, so a record keeps its review history)
 and, per engine, the index the desk's text search uses (``server.desk.search``): on SQLite,
 FTS5 tables with the trigram tokenizer over visits, inspections and demands, external-content
-and kept in step by triggers; on PostgreSQL, ``pg_trgm`` GIN indexes on the same text. Both
+and kept in step by triggers; on PostgreSQL, ``pg_trgm`` GIN indexes on the same text; and plain indexes on what the list
+sorts and counts by. Both
 find substrings of Chinese text, which has no spaces between words. The table's columns are frozen here as
 they were; the rest is plain SQL. Existing rows are indexed as the migration runs.
 """
@@ -72,8 +73,22 @@ _SEARCHED = (
 )
 
 
+#: Plain indexes the desk's list reads by on both engines: a visit's demands (counted per row,
+#: and the has-demands filter), the day each list sorts and filters by.
+_INDEXES = (
+    "CREATE INDEX demand_visit ON demand (visit)",
+    "CREATE INDEX visit_visited_on ON visit (visited_on)",
+    "CREATE INDEX inspection_inspected_on ON inspection (inspected_on)",
+)
+_DROP_INDEXES = (
+    "DROP INDEX IF EXISTS demand_visit",
+    "DROP INDEX IF EXISTS visit_visited_on",
+    "DROP INDEX IF EXISTS inspection_inspected_on",
+)
+
+
 def _sqlite_forwards() -> list[str]:
-    out = []
+    out = list(_INDEXES)
     for table, fts, columns in _SEARCHED:
         cols = ", ".join(columns)
         new = ", ".join(f"new.{c}" for c in columns)
@@ -92,7 +107,7 @@ def _sqlite_forwards() -> list[str]:
 
 
 def _sqlite_backwards() -> list[str]:
-    return [f"DROP TABLE IF EXISTS {fts}" for _, fts, _ in _SEARCHED]
+    return [*_DROP_INDEXES] + [f"DROP TABLE IF EXISTS {fts}" for _, fts, _ in _SEARCHED]
 
 
 def _pg_text(columns: tuple[str, ...]) -> str:
@@ -101,14 +116,14 @@ def _pg_text(columns: tuple[str, ...]) -> str:
 
 
 def _pg_forwards() -> list[str]:
-    return ["CREATE EXTENSION IF NOT EXISTS pg_trgm"] + [
+    return ["CREATE EXTENSION IF NOT EXISTS pg_trgm", *_INDEXES] + [
         f"CREATE INDEX {fts}_trgm ON {table} USING gin (({_pg_text(columns)}) gin_trgm_ops)"
         for table, fts, columns in _SEARCHED
     ]
 
 
 def _pg_backwards() -> list[str]:
-    return [f"DROP INDEX IF EXISTS {fts}_trgm" for _, fts, _ in _SEARCHED]
+    return [*_DROP_INDEXES] + [f"DROP INDEX IF EXISTS {fts}_trgm" for _, fts, _ in _SEARCHED]
 
 
 async def forwards():
