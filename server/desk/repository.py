@@ -29,11 +29,11 @@ _FLAG_JOINS = {
 _DAY = {"visit": "v.visited_on", "inspection": "v.inspected_on"}
 _OWNER = {"visit": "v.visitor", "inspection": "v.inspector"}
 _SORTS = {
-    "-day": "day DESC, id DESC",
-    "day": "day ASC, id ASC",
+    "-day": "day DESC, v.id DESC",
+    "day": "day ASC, v.id ASC",
     # NULL last either way, as both engines then agree.
-    "-submitted_at": "submitted_at IS NULL, submitted_at DESC, id DESC",
-    "submitted_at": "submitted_at IS NULL, submitted_at ASC, id ASC",
+    "-submitted_at": "v.submitted_at IS NULL, v.submitted_at DESC, v.id DESC",
+    "submitted_at": "v.submitted_at IS NULL, v.submitted_at ASC, v.id ASC",
 }
 
 
@@ -123,28 +123,40 @@ async def count(scope: str, f: Filters, late_days: int) -> int:
 
 async def page(
     scope: str, f: Filters, late_days: int, sort: str, limit: int, offset: int
-) -> tuple[int | None, list[tuple[RecordKind, uuid.UUID]]]:
-    """How many match (None when the page is past the end) and the (kind, id) of one page of
-    them, in ``sort`` order: one pass over the matching rows, not one to count and another to
-    page."""
-    parts, args = [], []
+) -> list[tuple[RecordKind, uuid.UUID]]:
+    """The (kind, id) of one page of matching records, in ``sort`` order. Each kind reads only
+    its first ``offset + limit`` rows in that order (its day index serves the default order) and
+    the two are merged here, instead of sorting every matching row of both."""
+    found: list[tuple[tuple[Any, ...], RecordKind, uuid.UUID]] = []
     for kind, where in _branches(scope, f, late_days):
-        parts.append(
-            f"SELECT '{kind}' AS kind, v.id AS id, {_DAY[kind]} AS day,"
-            f" v.submitted_at AS submitted_at FROM {_from(kind, f)} WHERE {where.sql()}"
+        rows = await Visit.raw(
+            f"SELECT v.id AS id, {_DAY[kind]} AS day, v.submitted_at AS submitted_at"
+            f" FROM {_from(kind, f)} WHERE {where.sql()} ORDER BY {_SORTS[sort]} LIMIT {{}}",
+            *where.args,
+            offset + limit,
         )
-        args += where.args
-    if not parts:
-        return 0, []
-    rows = await Visit.raw(
-        f"SELECT kind, id, count(*) OVER () AS total FROM ({' UNION ALL '.join(parts)}) r"
-        f" ORDER BY {_SORTS[sort]} LIMIT {{}} OFFSET {{}}",
-        *args,
-        limit,
-        offset,
+        found += [(_sort_key(sort, r), kind, uuid_of(r["id"])) for r in rows]
+    found.sort(key=lambda item: item[0], reverse=sort.startswith("-"))
+    return [(kind, record_id) for _, kind, record_id in found[offset : offset + limit]]
+
+
+def _text(value: Any) -> str:
+    """Dates, times and ids as text that sorts as the databases sort them."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat(sep=" ")
+    return "" if value is None else str(value)
+
+
+def _sort_key(sort: str, row: dict[str, Any]) -> tuple[Any, ...]:
+    if sort.endswith("day"):
+        return (_text(row["day"]), _text(row["id"]))
+    # Records not yet submitted come last in either direction, as in SQL.
+    missing = row["submitted_at"] is None
+    return (
+        not missing if sort.startswith("-") else missing,
+        _text(row["submitted_at"]),
+        _text(row["id"]),
     )
-    total = rows[0]["total"] if rows else None
-    return total, [(r["kind"], uuid_of(r["id"])) for r in rows]
 
 
 def uuid_of(value: Any) -> uuid.UUID:

@@ -63,9 +63,8 @@ async def records(
 ) -> Page[RecordRow]:
     """One page of the records table, and how many match."""
     prefix, days = scope(user), _late_days()
-    total, ids = await repository.page(prefix, filters, days, sort, limit, offset)
-    if total is None:  # past the last page: still say how many there are
-        total = await repository.count(prefix, filters, days)
+    total = await repository.count(prefix, filters, days)
+    ids = await repository.page(prefix, filters, days, sort, limit, offset) if total else []
     return Page(total=total, items=await repository.rows(ids, days))
 
 
@@ -80,7 +79,7 @@ async def export_rows(user: CurrentUser, filters: Filters, sort: str) -> list[Re
             f"符合条件的记录有 {total} 条，超过导出上限 {EXPORT_MAX} 条，请缩小筛选范围",
             {"total": total, "max": EXPORT_MAX},
         )
-    _, ids = await repository.page(prefix, filters, days, sort, EXPORT_MAX, 0)
+    ids = await repository.page(prefix, filters, days, sort, EXPORT_MAX, 0)
     out: list[RecordRow] = []
     for start in range(0, len(ids), 500):
         out += await repository.rows(ids[start : start + 500], days)

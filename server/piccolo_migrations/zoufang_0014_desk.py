@@ -74,16 +74,21 @@ _SEARCHED = (
 
 
 #: Plain indexes the desk's list reads by on both engines: a visit's demands (counted per row,
-#: and the has-demands filter), the day each list sorts and filters by.
+#: and the has-demands filter), the day each list sorts and filters by, the talent or centre
+#: a search by name finds.
 _INDEXES = (
     "CREATE INDEX demand_visit ON demand (visit)",
     "CREATE INDEX visit_visited_on ON visit (visited_on)",
     "CREATE INDEX inspection_inspected_on ON inspection (inspected_on)",
+    "CREATE INDEX visit_talent ON visit (talent)",
+    "CREATE INDEX inspection_service_center ON inspection (service_center)",
 )
 _DROP_INDEXES = (
     "DROP INDEX IF EXISTS demand_visit",
     "DROP INDEX IF EXISTS visit_visited_on",
     "DROP INDEX IF EXISTS inspection_inspected_on",
+    "DROP INDEX IF EXISTS visit_talent",
+    "DROP INDEX IF EXISTS inspection_service_center",
 )
 
 
