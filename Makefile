@@ -18,7 +18,7 @@ NPM_STAMP := web/node_modules/.installed
 WEB_STAMP := web/dist/.built
 WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: help run setup web test test-static test-sqlite test-postgres test-s3 test-future test-fuzz test-web test-browser system-deps clean bench bench-reports budget bench-import
+.PHONY: help run setup web test test-static test-sqlite test-postgres test-s3 test-future test-fuzz test-web test-browser system-deps clean bench bench-reports budget bench-import bench-desk
 
 help:
 	@echo "make run    install, migrate, load demo data and serve on http://127.0.0.1:$(PORT)"
@@ -124,6 +124,8 @@ bench-reports: $(PY_STAMP)
 
 bench-import: $(PY_STAMP)
 	$(BIN)/python bench/import_bench.py --rows 10000
+bench-desk: $(PY_STAMP)
+	$(BIN)/python bench/desk_bench.py --visits 100000
 
 budget: $(PY_STAMP) $(WEB_STAMP) system-deps
 	$(BIN)/python web/scripts/budget.py

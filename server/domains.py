@@ -13,6 +13,7 @@ from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
 from server.demands.reminders import reminders_job
 from server.imports.controllers import ImportController
+from server.desk.controllers import DeskController
 from server.inspections.controllers import InspectionController
 from server.jobs import Job
 from server.jobs.controllers import JobController
@@ -33,6 +34,7 @@ CONTROLLERS: list[Any] = [
     CampaignController,
     DemandController,
     ImportController,
+    DeskController,
     InspectionController,
     JobController,
     RectificationController,

@@ -15,6 +15,7 @@ from server.inspections.tables import Inspection, InspectionItemResult, Rectific
 from server.jobs.tables import JobRun
 from server.media.tables import Media, MediaLink, MediaUpload
 from server.rectifications.tables import RectificationEvent
+from server.reviews.tables import ReviewDecision
 from server.rosters.tables import ServiceCenter, Talent
 from server.sync.tables import (
     Revision,
@@ -59,6 +60,7 @@ TABLES: list[type[Table]] = [
     JobRun,
     ImportBatch,
     ImportRow,
+    ReviewDecision,
 ]
 
 APP_CONFIG = AppConfig(

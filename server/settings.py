@@ -68,6 +68,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     s3_region: str = "us-east-1"
     s3_access_key_id: str = ""
     s3_secret_access_key: str = ""
+    #: The desk flags a record submitted more than this many days after its visit or
+    #: inspection (a flag informs; it never blocks).
+    desk_late_days: int = 7
 
     @property
     def engine(self) -> str:
@@ -179,6 +182,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         s3_region=env.get("S3_REGION") or "us-east-1",
         s3_access_key_id=env.get("S3_ACCESS_KEY_ID") or "",
         s3_secret_access_key=env.get("S3_SECRET_ACCESS_KEY") or "",
+        desk_late_days=_int(env, "DESK_LATE_DAYS", 7),
     )
 
 

@@ -36,6 +36,7 @@ from server.jobs import Every, Job, Run
 from server.media.links import delete_links
 from server.media.storage import MediaStorage
 from server.media.tables import Media, MediaLink, MediaUpload
+from server.reviews.tables import ReviewDecision
 from server.settings import get_settings
 from server.sync.entities import EntitySpec
 from server.sync.tables import Revision, SyncConflict, SyncMutation
@@ -209,6 +210,9 @@ async def _remove(spec: EntitySpec, ids: list[uuid.UUID], done: Purged) -> set[s
         )
         await SyncConflict.delete().where(
             (SyncConflict.entity == spec.name) & SyncConflict.entity_id.is_in(chunk)
+        )
+        await ReviewDecision.delete().where(
+            (ReviewDecision.entity == spec.name) & ReviewDecision.record_id.is_in(chunk)
         )
     await delete_links(spec.name, ids)
     await _delete_in(table, table._meta.primary_key, ids)

@@ -8,8 +8,10 @@ from typing import Any
 
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import SUBTREE_ROLES
+from server.db import new_id
 from server.errors import ApiError, forbidden, not_found
 from server.reviews.schemas import ReviewIn, ReviewOut
+from server.reviews.tables import ReviewDecision
 from server.sync.registry import record_spec
 from server.sync.write import server_write
 
@@ -58,6 +60,20 @@ async def review(
         unit.set(row, "reviewed_by", reviewer.id)
         unit.set(row, "reviewed_at", now)
         unit.commit()
+        # A row per decision: the record's review history keeps every comment.
+        await ReviewDecision.insert(
+            ReviewDecision(
+                id=new_id(),
+                entity=entity,
+                record_id=record_id,
+                decision=decision.decision,
+                comment=comment,
+                reviewer=reviewer.id,
+                reviewed_version=decision.version,
+                version=row.version,
+                created_at=now,
+            )
+        )
         await write.audit(
             f"{entity}.review",
             entity=entity,

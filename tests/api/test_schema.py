@@ -3,7 +3,8 @@ auto-migration finds nothing to add, and the database the migrations build has e
 tables, columns, types and NOT NULLs that the piccolo app's table classes declare.
 
 Both read the table list from ``APP_CONFIG`` (``server/piccolo_app.py``), so a table moved to
-another module is still compared."""
+another module is still compared. SQLite's FTS5 search tables (and their shadow tables) are
+outside piccolo's table classes and left out of the comparison."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 
 from server.db import is_postgres
+from server.desk.search import FTS_TABLES
 from server.piccolo_app import APP_CONFIG
 from tests.support.db import Snapshot
 
@@ -60,7 +62,8 @@ async def _built() -> Schema:
     rows: list[dict[str, Any]] = await first.raw(_PG_COLUMNS if is_postgres() else _SQLITE_COLUMNS)
     schema: Schema = {}
     for row in rows:
-        if row["table_name"] != _MIGRATION_TABLE:
+        name = row["table_name"]
+        if name != _MIGRATION_TABLE and not name.startswith(FTS_TABLES):
             column = (row["type"], bool(row["not_null"]))
             schema.setdefault(row["table_name"], {})[row["name"]] = column
     return schema
