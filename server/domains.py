@@ -15,6 +15,7 @@ from server.jobs import Job
 from server.jobs.controllers import JobController
 from server.media.controllers import MediaController, provide_storage
 from server.reports.controllers import ReportController
+from server.reports.history import weekly_job
 from server.retention.purge import purge_job
 from server.reviews.controllers import ReviewController
 from server.rosters.controllers import RosterController
@@ -43,4 +44,6 @@ def scheduled_jobs(settings: Settings) -> list[Job]:
     jobs = []
     if settings.purge_every_hours:
         jobs.append(purge_job(settings.purge_every_hours, provide_storage))
+    if settings.weekly_report_at:
+        jobs.append(weekly_job(*settings.weekly_report_at))
     return jobs

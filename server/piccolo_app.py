@@ -12,6 +12,7 @@ from server.demands.tables import Demand, DemandEvent
 from server.inspections.tables import Inspection, InspectionItemResult, Rectification
 from server.jobs.tables import JobRun
 from server.media.tables import Media, MediaLink, MediaUpload
+from server.reports.tables import StoredReport
 from server.rosters.tables import ServiceCenter, Talent
 from server.sync.tables import (
     Revision,
@@ -50,6 +51,7 @@ TABLES: list[type[Table]] = [
     Revision,
     SyncConflict,
     JobRun,
+    StoredReport,
 ]
 
 APP_CONFIG = AppConfig(
