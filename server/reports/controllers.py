@@ -9,7 +9,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from server.accounts.deps import client_ip
 from server.accounts.schemas import CurrentUser
@@ -92,7 +92,7 @@ class ReportController(Controller):
         self,
         request: Request[Any, Any, Any],
         current_user: NamedDependency[CurrentUser],
-        data: GenerateIn,
+        data: JSONBody[GenerateIn],
     ) -> StoredReportOut:
         return await history.generate_for(
             current_user, data.week, data.campaign_id, client_ip(request)
@@ -103,8 +103,8 @@ class ReportController(Controller):
         self,
         request: Request[Any, Any, Any],
         current_user: NamedDependency[CurrentUser],
-        report_id: UUID,
-        fmt: Format,
+        report_id: FromPath[UUID],
+        fmt: FromPath[Format],
     ) -> Response[bytes]:
         body, name = await history.download(current_user, report_id, fmt, client_ip(request))
         return _file(body, fmt, name, f"weekly-{report_id}.{fmt}")
