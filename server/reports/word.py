@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 from typing import Any
 
@@ -22,24 +21,17 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from server.db import SHANGHAI
-from server.reports.export import title
+from server.reports.export import clean, title
 from server.reports.schemas import Section, WeeklySummary
 from server.settings import get_settings
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-#: Characters XML 1.0 cannot carry (a demand's text may hold them); Word would refuse the file.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FONT = "宋体"
 
 
 def template_path() -> Path:
     """Where an admin puts the Word template that replaces the default."""
     return get_settings().data_dir / "reports" / "template.docx"
-
-
-def clean(text: str) -> str:
-    """Text as a Word file can hold it (no control characters)."""
-    return _NOT_XML.sub("", text)
 
 
 def _percent(value: Any) -> str:

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import io
 from typing import Any
 
+import docx
 import httpx
+import openpyxl
 import pytest
 
 from server.accounts import repository as accounts
 from server.audit.tables import AuditLog
 from server.db import SHANGHAI, json_load
+from server.demands.tables import Demand
 from server.demo import DEMO_PASSWORD, demo_id
 from server.jobs import Scheduler
 from server.jobs import repository as runs
@@ -21,6 +25,7 @@ from server.reports import history, word
 from server.reports.service import iso_week
 from server.reports.tables import StoredReport
 from tests.api.test_reports import WEEK, _county_week, _day
+from tests.support.client import login
 
 
 class Clock:
@@ -101,3 +106,76 @@ async def test_a_failed_unit_is_retried_alone(
     assert [r["unit"] for r in await _stored()] == ["清源县", "城关镇"]
     run = await runs.find("reports.weekly", iso_week(_day(7)))
     assert run is not None and (run["state"], run["attempts"]) == ("done", 2)
+
+
+async def test_reviewers_store_list_and_download_within_their_subtree(
+    client: httpx.AsyncClient,
+) -> None:
+    known = await _county_week()
+    # What a talent or staff member typed is never a formula, nor a character Word refuses.
+    await Demand.update({Demand.description: '=HYPERLINK("http://x")\x07'}).where(
+        Demand.status == "assigned"
+    )
+    await _township_supervisor()
+    boss = await login(client, "zhaoli")
+    made = await client.post("/api/reports/history", json={"week": WEEK}, headers=boss)
+    assert made.status_code == 201, made.text
+    report = made.json()
+    assert (report["unit_name"], report["period"], report["generated_by"]) == (
+        "清源县",
+        WEEK,
+        "赵丽",
+    )
+    assert report["overview"]["visits"] == 3
+
+    listed = (await client.get("/api/reports/history", headers=boss)).json()
+    assert listed["total"] == 1 and listed["items"][0]["id"] == report["id"]
+
+    xlsx = await client.get(f"/api/reports/history/{report['id']}/xlsx", headers=boss)
+    assert xlsx.status_code == 200, xlsx.text
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    rows = {r[0].value: r for r in book["总体情况"].iter_rows(min_row=4)}
+    assert (rows["本周走访人次"][1].value, rows["超期未办结"][1].value) == (3, 1)
+    assert rows["累计办结（办结率）"][2].value == 0.5
+    late = book["超期诉求清单"]
+    assert late.cell(row=4, column=3).value == '=HYPERLINK("http://x")'
+    assert late.cell(row=4, column=3).data_type == "s"
+    assert book["总体情况"].print_title_rows == "$3:$3"
+
+    word_file = await client.get(f"/api/reports/history/{report['id']}/docx", headers=boss)
+    assert word_file.status_code == 200
+    assert word_file.headers["content-type"] == word.DOCX_TYPE
+    document = docx.Document(io.BytesIO(word_file.content))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0].startswith(f"清源县 走访工作周报 {WEEK[:4]}年第")
+    assert "本周共走访人才3人次，涉及人才3人" in texts[2]
+    assert "办结率50.0%" in texts[2] and "超期未办结1件" in texts[2]
+    overdue = document.tables[5]
+    masked = known["overdue_talent"][0] + "*" * (len(known["overdue_talent"]) - 1)
+    assert [c.text for c in overdue.rows[1].cells][1:3] == [masked, '=HYPERLINK("http://x")']
+
+    csv_file = await client.get(f"/api/reports/history/{report['id']}/csv", headers=boss)
+    assert "'=HYPERLINK" in csv_file.content.decode("utf-8-sig")
+
+    downloads = await AuditLog.select(AuditLog.details).where(AuditLog.action == "report.download")
+    assert sorted(json_load(a["details"])["format"] for a in downloads) == ["csv", "docx", "xlsx"]
+    assert await AuditLog.count().where(AuditLog.action == "report.generate") == 1
+
+    # A township's supervisor sees only their subtree: not the county's summary.
+    township = await login(client, "chenjun")
+    assert (await client.get("/api/reports/history", headers=township)).json()["total"] == 0
+    hidden = await client.get(f"/api/reports/history/{report['id']}/xlsx", headers=township)
+    assert hidden.status_code == 404
+    staff = await login(client, "zhangsan")
+    assert (await client.get("/api/reports/history", headers=staff)).status_code == 403
+    refused = await client.post("/api/reports/history", json={"week": WEEK}, headers=staff)
+    assert refused.status_code == 403
+    for body, code in (
+        ({"week": "2099-W01"}, "report.future_week"),
+        ({"week": "x"}, "report.invalid_week"),
+    ):
+        bad = await client.post("/api/reports/history", json=body, headers=boss)
+        assert (bad.status_code, bad.json()["code"]) == (400, code)
+    wrong = await client.get(f"/api/reports/history/{report['id']}/pdf", headers=boss)
+    assert wrong.status_code == 400
+    assert await StoredReport.count() == 1
