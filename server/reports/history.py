@@ -63,6 +63,8 @@ async def generate(
             campaign_id=summary.campaign_id,
             kind="week",
             period=summary.week,
+            starts_on=summary.starts_on,
+            ends_on=summary.ends_on,
             figures=msgspec.to_builtins(summary),
             files=made,
             by=by,

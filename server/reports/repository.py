@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -51,6 +52,8 @@ async def store(
     campaign_id: uuid.UUID | None,
     kind: str,
     period: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
     figures: dict[str, Any],
     files: dict[str, bytes],
     by: uuid.UUID | None,
@@ -64,8 +67,8 @@ async def store(
             campaign=campaign_id,
             period_kind=kind,
             period=period,
-            starts_on=figures["starts_on"],
-            ends_on=figures["ends_on"],
+            starts_on=starts_on,
+            ends_on=ends_on,
             figures=figures,
             xlsx=files["xlsx"],
             docx=files["docx"],

@@ -18,7 +18,7 @@ class StoredReport(Table, tablename="stored_report"):
     """
 
     id = UUID(primary_key=True)
-    org_unit = ForeignKey(OrgUnit, on_delete=OnDelete.restrict, index=True)
+    org_unit = ForeignKey(OrgUnit, on_delete=OnDelete.restrict, null=False, index=True)
     #: The campaign the cumulative figures count from (None: from 1 January).
     campaign = UUID(null=True, default=None)
     #: ``week`` (``2026-W47``), ``month`` (``2026-11``) or ``quarter`` (``2026-Q4``).

@@ -54,6 +54,7 @@ async def _stored() -> list[dict[str, Any]]:
     ).order_by(StoredReport.org_unit.path)
 
 
+@pytest.mark.commits  # schedulers poll at once, each on its own connection
 async def test_the_monday_job_stores_each_reviewers_unit_once(client: httpx.AsyncClient) -> None:
     await _county_week()
     await _township_supervisor()
@@ -81,6 +82,7 @@ async def test_the_monday_job_stores_each_reviewers_unit_once(client: httpx.Asyn
     assert await AuditLog.count().where(AuditLog.action == "report.generate") == 2
 
 
+@pytest.mark.commits
 async def test_a_failed_unit_is_retried_alone(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
