@@ -122,6 +122,41 @@ async def backup(destination: str, keep: int) -> None:
         raise SystemExit(f"the backup is whole, but removing older ones failed: {done.prune_error}")
 
 
+async def report(week: str, unit_names: list[str], campaign: str | None) -> None:
+    """Store a week's summary of each unit named (every unit with a reviewer when none is)."""
+    import time
+    import uuid
+
+    from server.accounts import repository
+    from server.errors import ApiError
+    from server.reports import history
+    from server.reports.service import Area
+
+    if not unit_names:
+        stored = await history.generate_due(week)
+        print(f"stored {len(stored)} summaries of {week} the schedule had not made yet")
+        return
+    for name in unit_names:
+        unit = await repository.find_org_unit(name)
+        if unit is None:
+            raise SystemExit(f"no org unit named {name!r}")
+        began = time.monotonic()
+        try:
+            report_id, summary = await history.generate(
+                Area(unit["id"], unit["path"], unit["name"]),
+                week,
+                uuid.UUID(campaign) if campaign else None,
+            )
+        except (ApiError, ValueError) as exc:
+            raise SystemExit(f"{unit['name']}: {exc}") from None
+        o = summary.overview
+        print(
+            f"stored {summary.week} of {summary.unit_name} ({report_id}) in "
+            f"{time.monotonic() - began:.2f} s: {o['visits']} visits, "
+            f"{o['demands_collected']} demands, {o['overdue']} overdue"
+        )
+
+
 async def seed_demo(with_records: bool = False) -> None:
     from server.demo import seed
 
@@ -202,6 +237,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         metavar="N",
         help="then keep only the newest N backups (default 0: keep them all)",
     )
+    p = sub.add_parser("report", help="store a week's summary (XLSX, DOCX, CSV) for browsing later")
+    p.add_argument("--week", required=True, help="ISO week, e.g. 2026-W47")
+    p.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        help="org unit name or id (repeatable; omit for every unit with a reviewer)",
+    )
+    p.add_argument("--campaign", help="campaign id (default: the talent campaign of that week)")
     p = sub.add_parser("serve", help="run the HTTP server")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
@@ -236,6 +280,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(_with_db(purge))
     elif args.command == "backup":
         asyncio.run(_with_db(backup, args.destination, args.keep))
+    elif args.command == "report":
+        asyncio.run(_with_db(report, args.week, args.unit, args.campaign))
 
 
 if __name__ == "__main__":

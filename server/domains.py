@@ -12,14 +12,15 @@ from server.calendar.controllers import CalendarController
 from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
 from server.demands.reminders import reminders_job
-from server.imports.controllers import ImportController
 from server.desk.controllers import DeskController
+from server.imports.controllers import ImportController
 from server.inspections.controllers import InspectionController
 from server.jobs import Job
 from server.jobs.controllers import JobController
 from server.media.controllers import MediaController, provide_storage
 from server.rectifications.controllers import RectificationController
 from server.reports.controllers import ReportController
+from server.reports.history import weekly_job
 from server.retention.purge import purge_job
 from server.reviews.controllers import ReviewController
 from server.rosters.controllers import RosterController
@@ -52,4 +53,6 @@ def scheduled_jobs(settings: Settings) -> list[Job]:
     jobs = [reminders_job()]
     if settings.purge_every_hours:
         jobs.append(purge_job(settings.purge_every_hours, provide_storage))
+    if settings.weekly_report_at:
+        jobs.append(weekly_job(*settings.weekly_report_at))
     return jobs

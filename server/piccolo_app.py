@@ -15,6 +15,7 @@ from server.inspections.tables import Inspection, InspectionItemResult, Rectific
 from server.jobs.tables import JobRun
 from server.media.tables import Media, MediaLink, MediaUpload
 from server.rectifications.tables import RectificationEvent
+from server.reports.tables import StoredReport
 from server.reviews.tables import ReviewDecision
 from server.rosters.tables import ServiceCenter, Talent
 from server.sync.tables import (
@@ -61,6 +62,7 @@ TABLES: list[type[Table]] = [
     ImportBatch,
     ImportRow,
     ReviewDecision,
+    StoredReport,
 ]
 
 APP_CONFIG = AppConfig(

@@ -6,6 +6,7 @@ process at start-up with a message naming the variable, instead of failing later
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import secrets
@@ -71,6 +72,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: The desk flags a record submitted more than this many days after its visit or
     #: inspection (a flag informs; it never blocks).
     desk_late_days: int = 7
+    #: When the previous week's summaries are stored (server.reports.history): weekday
+    #: (0 = Monday) and county time; None: never (``zoufang report`` still makes them).
+    weekly_report_at: tuple[int, dt.time] | None = (0, dt.time(8, 0))
 
     @property
     def engine(self) -> str:
@@ -97,6 +101,23 @@ def _int(env: dict[str, str], name: str, default: int, minimum: int = 1) -> int:
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {value}")
     return value
+
+
+def _weekly(env: dict[str, str], name: str, default: str) -> tuple[int, dt.time] | None:
+    """A weekday 1 (Monday) to 7 and a time, e.g. ``1 08:00``; ``off`` for never."""
+    raw = (env.get(name) or default).strip()
+    if raw.lower() == "off":
+        return None
+    day, _, clock = raw.partition(" ")
+    try:
+        weekday, at = int(day) - 1, dt.time.fromisoformat(clock.strip())
+    except ValueError:
+        weekday, at = -1, dt.time()
+    if not 0 <= weekday <= 6:
+        raise SettingsError(
+            f"{name} must be a weekday 1-7 and a time (1 08:00) or off, got {raw!r}"
+        )
+    return weekday, at
 
 
 def _networks(
@@ -183,6 +204,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         s3_access_key_id=env.get("S3_ACCESS_KEY_ID") or "",
         s3_secret_access_key=env.get("S3_SECRET_ACCESS_KEY") or "",
         desk_late_days=_int(env, "DESK_LATE_DAYS", 7),
+        weekly_report_at=_weekly(env, "WEEKLY_REPORT_AT", "1 08:00"),
     )
 
 

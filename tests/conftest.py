@@ -40,6 +40,8 @@ os.environ["SECRET_KEY"] = "test-secret-key-that-is-long-enough-1234567890"
 os.environ["LOGIN_LOCK_SECONDS"] = "300"
 # Tests run the retention purge themselves (tests/sync/test_retention.py), never behind a test.
 os.environ["PURGE_EVERY_HOURS"] = "0"
+# Likewise the weekly summaries (tests/api/test_report_history.py runs the job itself).
+os.environ["WEEKLY_REPORT_AT"] = "off"
 os.environ["PICCOLO_CONF"] = "server.piccolo_conf"
 if _ENGINE == "postgresql":
     asyncio.run(_pg_admin(f'CREATE DATABASE "{_PG_NAME}"'))

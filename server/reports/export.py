@@ -39,6 +39,16 @@ def _about(summary: WeeklySummary) -> list[tuple[str, str]]:
     ]
 
 
+#: Characters XML 1.0 cannot carry (a demand's text may hold them): Excel and Word refuse them,
+#: or show them as ``_x0007_``.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def clean(text: str) -> str:
+    """Text as an Office file can hold it (no control characters)."""
+    return _NOT_XML.sub("", text)
+
+
 def _sheet_name(section: Section) -> str:
     name = re.sub(r"^[一二三四五六七八九十]+、", "", section.title)
     return re.sub(r"（.*?）", "", name)[:31]
@@ -64,10 +74,10 @@ def to_xlsx(summary: WeeklySummary) -> bytes:
     date = book.add_format({"border": 1, "num_format": "yyyy-mm-dd"})
 
     cover = book.add_worksheet("说明")
-    cover.write_string(0, 0, title(summary), heading)
+    cover.write_string(0, 0, clean(title(summary)), heading)
     for row, (label, value) in enumerate(_about(summary), start=2):
         cover.write_string(row, 0, label, head)
-        cover.write_string(row, 1, value, cell)
+        cover.write_string(row, 1, clean(value), cell)
     cover.set_column(0, 0, 16)
     cover.set_column(1, 1, 70)
 
@@ -87,11 +97,13 @@ def to_xlsx(summary: WeeklySummary) -> bytes:
                 elif isinstance(value, int | float):
                     sheet.write_number(r, col, value, cell)
                 else:
-                    sheet.write_string(r, col, str(value), cell)
+                    sheet.write_string(r, col, clean(str(value)), cell)
         for col, name in enumerate(section.headers):
             widest = max([_width(name), *(_width(v[col]) for v in section.rows)])
             sheet.set_column(col, col, min(max(widest + 2, 8), 50))
         sheet.freeze_panes(3, 1)
+        # Printed: the header row on every page, every column across one page's width.
+        sheet.repeat_rows(2)
         sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
     book.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from uuid import UUID
 
 import msgspec
 
@@ -30,8 +31,37 @@ class WeeklySummary(msgspec.Struct, kw_only=True):
     as_of: dt.date
     unit_name: str
     campaign_name: str
+    #: The campaign the cumulative figures count from (None: from 1 January).
+    campaign_id: UUID | None = None
     campaign_starts_on: dt.date | None
     generated_at: dt.datetime
     #: The overview figures by name (visits, coverage_rate, closure_rate, ...), for the screen.
     overview: dict[str, float | int | None]
     sections: list[Section]
+
+
+class StoredReportOut(msgspec.Struct, kw_only=True):
+    """One stored summary in the history (its files are downloaded one by one)."""
+
+    id: UUID
+    unit_id: UUID
+    unit_name: str
+    #: ``week``
+    period_kind: str
+    #: e.g. ``2026-W47``
+    period: str
+    starts_on: dt.date
+    ends_on: dt.date
+    campaign_name: str
+    generated_at: dt.datetime
+    #: Who asked for it; None when the schedule made it.
+    generated_by: str | None
+    #: The overview figures (visits, coverage_rate, …), for the list and the trend.
+    overview: dict[str, float | int | None]
+
+
+class GenerateIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Store a week's summary of the caller's area now."""
+
+    week: str
+    campaign_id: UUID | None = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from dataclasses import dataclass
 
 from server.accounts.schemas import CurrentUser
 from server.accounts.scope import SUBTREE_ROLES
@@ -44,6 +45,24 @@ def iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
+@dataclass(frozen=True)
+class Area:
+    """The unit whose subtree a summary covers."""
+
+    unit_id: uuid.UUID
+    unit_path: str
+    unit_name: str
+
+    @classmethod
+    def of(cls, user: CurrentUser) -> Area:
+        """A reviewer's area: their unit's subtree."""
+        return cls(user.org_unit_id, user.org_unit_path, user.org_unit_name)
+
+    def ancestor_ids(self) -> list[uuid.UUID]:
+        """The unit and every unit above it (where campaigns apply from)."""
+        return [uuid.UUID(part) for part in self.unit_path.strip("/").split("/") if part]
+
+
 async def weekly_summary(
     user: CurrentUser, week: str, campaign_id: uuid.UUID | None = None
 ) -> WeeklySummary:
@@ -51,20 +70,25 @@ async def weekly_summary(
     else the talent campaign running that week (cumulative figures count from its start)."""
     if user.role not in SUBTREE_ROLES:
         raise forbidden("weekly summaries are for supervisors and admins")
+    return await area_summary(Area.of(user), week, campaign_id)
+
+
+async def area_summary(
+    area: Area, week: str, campaign_id: uuid.UUID | None = None
+) -> WeeklySummary:
+    """The summary of ``week`` for a unit's subtree (see :func:`weekly_summary`)."""
     monday, sunday = week_span(week)
     today = county_today()
     if monday > today:
         raise ApiError(400, "report.future_week", "this week has not begun yet")
-    campaign = await queries.campaign(user.org_unit_path, user.ancestor_ids(), campaign_id, monday)
+    campaign = await queries.campaign(area.unit_path, area.ancestor_ids(), campaign_id, monday)
     if campaign_id is not None and campaign is None:
         raise ApiError(404, "not_found", "no such campaign in your area")
-    townships = await queries.townships(user.org_unit_path)
+    townships = await queries.townships(area.unit_path)
     if not townships:  # a unit below the townships: one row, for it
-        townships = [
-            {"id": user.org_unit_id, "name": user.org_unit_name, "path": user.org_unit_path}
-        ]
+        townships = [{"id": area.unit_id, "name": area.unit_name, "path": area.unit_path}]
     scope = queries.Scope(
-        unit_path=user.org_unit_path,
+        unit_path=area.unit_path,
         campaign_id=campaign["id"] if campaign else None,
         start=campaign["starts_on"] if campaign else dt.date(monday.year, 1, 1),
         monday=monday,
@@ -90,7 +114,8 @@ async def weekly_summary(
         starts_on=monday,
         ends_on=sunday,
         as_of=scope.as_of,
-        unit_name=await queries.unit_name(user.org_unit_id) or user.org_unit_name,
+        unit_name=await queries.unit_name(area.unit_id) or area.unit_name,
+        campaign_id=campaign["id"] if campaign else None,
         campaign_name=campaign["name"] if campaign else "",
         campaign_starts_on=scope.start if campaign else None,
         generated_at=utcnow(),

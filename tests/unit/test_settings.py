@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -17,6 +18,11 @@ def test_defaults_are_the_embedded_sqlite(tmp_path: Path) -> None:
     assert (settings.sync_tombstone_days, settings.purge_every_hours) == (90, 24)
     off = load_settings({"ZOUFANG_DATA_DIR": str(tmp_path), "PURGE_EVERY_HOURS": "0"})
     assert off.purge_every_hours == 0
+    assert settings.weekly_report_at == (0, dt.time(8, 0))  # Monday 08:00 county time
+    friday = load_settings({"ZOUFANG_DATA_DIR": str(tmp_path), "WEEKLY_REPORT_AT": "5 17:30"})
+    assert friday.weekly_report_at == (4, dt.time(17, 30))
+    never = load_settings({"ZOUFANG_DATA_DIR": str(tmp_path), "WEEKLY_REPORT_AT": "off"})
+    assert never.weekly_report_at is None
 
 
 def test_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
@@ -57,6 +63,8 @@ def test_postgres_url_switches_engine(tmp_path: Path) -> None:
         ("SECRET_KEY", "short", "SECRET_KEY must be at least 32"),
         ("PHOTO_MAX_BYTES", "10", "PHOTO_MAX_BYTES must be at least 1024"),
         ("PURGE_EVERY_HOURS", "-1", "PURGE_EVERY_HOURS must be at least 0"),
+        ("WEEKLY_REPORT_AT", "8 08:00", "WEEKLY_REPORT_AT must be a weekday 1-7"),
+        ("WEEKLY_REPORT_AT", "1 25:00", "WEEKLY_REPORT_AT must be a weekday 1-7"),
         ("TRUSTED_PROXIES", "caddy.local", "TRUSTED_PROXIES must list addresses"),
         ("LOGIN_ADDRESS_MAX_FAILURES", "0", "LOGIN_ADDRESS_MAX_FAILURES must be at least 1"),
     ],
