@@ -17,6 +17,7 @@ from server.media.controllers import MediaController, provide_storage
 from server.reports.controllers import ReportController
 from server.retention.purge import purge_job
 from server.reviews.controllers import ReviewController
+from server.rosters.admin_controllers import RosterAdminController
 from server.rosters.controllers import RosterController
 from server.settings import Settings
 from server.sync.controllers import SyncController
@@ -32,6 +33,7 @@ CONTROLLERS: list[Any] = [
     ReportController,
     ReviewController,
     RosterController,
+    RosterAdminController,
     VisitController,
     SyncController,
     MediaController,

@@ -15,6 +15,7 @@ from server.media.tables import Media, MediaLink, MediaUpload
 from server.rosters.tables import ServiceCenter, Talent
 from server.sync.tables import (
     Revision,
+    ScopeMove,
     SyncChange,
     SyncConflict,
     SyncCounter,
@@ -49,6 +50,7 @@ TABLES: list[type[Table]] = [
     SyncMutation,
     Revision,
     SyncConflict,
+    ScopeMove,
     JobRun,
 ]
 

@@ -33,7 +33,9 @@ async def _centres(rows: list[dict[str, Any]]) -> list[protocol.ServiceCenterRec
 
 
 register_source(
-    PullSource("talent", Talent, lambda user: roster_filter(user, Talent.org_unit), _talents)
+    PullSource(
+        "talent", Talent, lambda user: roster_filter(user, Talent.org_unit), _talents, moves=True
+    )
 )
 register_source(
     PullSource(
@@ -41,5 +43,6 @@ register_source(
         ServiceCenter,
         lambda user: roster_filter(user, ServiceCenter.org_unit),
         _centres,
+        moves=True,
     )
 )
