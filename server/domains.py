@@ -8,6 +8,7 @@ import server.inspections.entity
 import server.rosters.entity
 import server.visits.entity  # noqa: F401  (the imports above and this one register entities)
 from server.accounts.controllers import AuthController, MeController
+from server.campaigns.admin_controllers import CampaignAdminController
 from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
 from server.inspections.controllers import InspectionController
@@ -27,6 +28,7 @@ CONTROLLERS: list[Any] = [
     AuthController,
     MeController,
     CampaignController,
+    CampaignAdminController,
     DemandController,
     InspectionController,
     JobController,

@@ -1,4 +1,4 @@
-"""Roster administration: talents and service centres get a version (admin edits are checked
+"""Roster administration: talents, service centres and campaigns get a version (admin edits are checked
 against it), and the sync engine records rows that move between org units
 (``sync_scope_move``), so pull can send a tombstone to the phones that may no longer see them.
 Additive: two columns and one new table, declared to piccolo so its schema snapshot stays equal
@@ -35,7 +35,8 @@ _MOVE_COLUMNS = (
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="zoufang", description=DESCRIPTION)
-    for class_name, table in (("Talent", "talent"), ("ServiceCenter", "service_center")):
+    versioned = (("Talent", "talent"), ("ServiceCenter", "service_center"), ("Campaign", "campaign"))
+    for class_name, table in versioned:
         manager.add_column(
             table_class_name=class_name,
             tablename=table,
