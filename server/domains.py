@@ -8,7 +8,7 @@ import server.inspections.entity
 import server.rosters.entity
 import server.visits.entity  # noqa: F401  (the imports above and this one register entities)
 from server.accounts.controllers import AuthController, MeController
-from server.campaigns.admin_controllers import CampaignAdminController
+from server.campaigns.admin_controllers import CampaignAdminController, TemplateAdminController
 from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
 from server.inspections.controllers import InspectionController
@@ -29,6 +29,7 @@ CONTROLLERS: list[Any] = [
     MeController,
     CampaignController,
     CampaignAdminController,
+    TemplateAdminController,
     DemandController,
     InspectionController,
     JobController,

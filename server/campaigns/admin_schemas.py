@@ -57,3 +57,46 @@ class CampaignAdminOut(msgspec.Struct, kw_only=True):
     watermark: bool
     active: bool
     version: int
+
+
+class ChecklistItemIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """One line of a template, in the order the form shows them."""
+
+    dimension: str
+    title: str
+    standard: str = ""
+    max_score: float
+    method: str = "site_check"
+
+
+class TemplateIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """A checklist template as an admin writes it; ``version`` is the one opened, on an edit."""
+
+    name: str
+    description: str = ""
+    org_unit_id: UUID
+    items: list[ChecklistItemIn]
+    version: int = 0
+
+
+class ChecklistItemAdminOut(msgspec.Struct, kw_only=True):
+    id: UUID
+    dimension: str
+    title: str
+    standard: str
+    max_score: float
+    method: str
+    position: int
+
+
+class TemplateAdminOut(msgspec.Struct, kw_only=True):
+    """A template for the admin console; after an edit of a used one, the new version's id."""
+
+    id: UUID
+    name: str
+    description: str
+    org_unit_id: UUID
+    active: bool
+    version: int
+    supersedes: UUID | None
+    items: list[ChecklistItemAdminOut]

@@ -58,6 +58,11 @@ class ChecklistTemplate(Timestamped, Table, tablename="checklist_template"):
     description = Text(default="")
     org_unit = ForeignKey(OrgUnit, on_delete=OnDelete.restrict)
     active = Boolean(default=True)
+    #: Bumped by every admin edit. An edit of a template inspections already used makes a new
+    #: template (the next version, ``supersedes`` naming this one) and retires this one, so
+    #: those inspections keep the items they were scored against.
+    version = Integer(default=1)
+    supersedes = UUID(null=True, default=None)
     #: Change counter at the last write to the template or any of its items.
     change_seq = BigInt(default=0, index=True)
 

@@ -1,8 +1,8 @@
-"""Roster administration: talents, service centres and campaigns get a version (admin edits are checked
-against it), and the sync engine records rows that move between org units
-(``sync_scope_move``), so pull can send a tombstone to the phones that may no longer see them.
-Additive: two columns and one new table, declared to piccolo so its schema snapshot stays equal
-to the table classes."""
+"""Administration: talents, service centres, campaigns and checklist templates get a version
+(admin edits are checked against it; a template also names the one it supersedes), and the sync
+engine records rows that move between org units (``sync_scope_move``), so pull can send a
+tombstone to the phones that may no longer see them. Additive: new columns and one new table,
+declared to piccolo so its schema snapshot stays equal to the table classes."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import UUID, BigInt, Integer, Timestamptz, Varchar
@@ -35,7 +35,12 @@ _MOVE_COLUMNS = (
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="zoufang", description=DESCRIPTION)
-    versioned = (("Talent", "talent"), ("ServiceCenter", "service_center"), ("Campaign", "campaign"))
+    versioned = (
+        ("Talent", "talent"),
+        ("ServiceCenter", "service_center"),
+        ("Campaign", "campaign"),
+        ("ChecklistTemplate", "checklist_template"),
+    )
     for class_name, table in versioned:
         manager.add_column(
             table_class_name=class_name,
@@ -47,6 +52,16 @@ async def forwards():
             params={**_BASE, "default": 1},
             schema=None,
         )
+    manager.add_column(
+        table_class_name="ChecklistTemplate",
+        tablename="checklist_template",
+        column_name="supersedes",
+        db_column_name="supersedes",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={**_BASE, "null": True, "default": None},
+        schema=None,
+    )
     manager.add_table(
         class_name="ScopeMove", tablename="sync_scope_move", schema=None, columns=None
     )
