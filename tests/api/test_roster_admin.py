@@ -3,6 +3,7 @@ their subtree, through the versioned write path (phones pull the changes), audit
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -10,9 +11,13 @@ import httpx
 
 from server.accounts import repository as accounts
 from server.audit import repository as audit
-from server.db import json_load
+from server.db import json_load, utcnow
 from server.demo import DEMO_PASSWORD, demo_id
+from server.media.storage import LocalDiskStorage
+from server.retention.purge import purge
 from server.rosters.tables import ServiceCenter, Talent
+from server.settings import get_settings
+from server.sync.tables import ScopeMove
 from tests.support.client import login
 from tests.sync.helpers import Device, centre_of, talent_of
 
@@ -222,3 +227,17 @@ async def test_a_moved_centre_leaves_the_old_townships_phones(client: Client) ->
     ]
     [entry] = await audit.entries("service_center.update")
     assert json_load(entry["details"])["before"]["org_unit"] == CHENGGUAN
+
+
+async def test_moves_are_purged_after_the_horizon(client: Client) -> None:
+    headers = await login(client, "admin")
+    centre = centre_of("zhangsan")
+    row = await ServiceCenter.select().where(ServiceCenter.id == uuid.UUID(centre)).first()
+    body = centre_body(name=row["name"], org_unit_id=DONGHU, version=1)
+    response = await client.put(f"/api/admin/service-centers/{centre}", json=body, headers=headers)
+    assert response.status_code == 200
+    storage = LocalDiskStorage(get_settings().media_dir)
+    assert (await purge(storage)).rows.get("scope_move") is None
+    later = utcnow() + dt.timedelta(days=get_settings().sync_tombstone_days + 1)
+    assert (await purge(storage, now=later)).rows["scope_move"] == 1
+    assert await ScopeMove.count() == 0
