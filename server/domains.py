@@ -9,6 +9,7 @@ import server.rosters.entity
 import server.visits.entity  # noqa: F401  (the imports above and this one register entities)
 from server.accounts.controllers import AuthController, MeController
 from server.calendar.controllers import CalendarController
+from server.campaigns.admin_controllers import CampaignAdminController, TemplateAdminController
 from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
 from server.demands.reminders import reminders_job
@@ -23,6 +24,7 @@ from server.reports.controllers import ReportController
 from server.reports.history import weekly_job
 from server.retention.purge import purge_job
 from server.reviews.controllers import ReviewController
+from server.rosters.admin_controllers import RosterAdminController
 from server.rosters.controllers import RosterController
 from server.settings import Settings
 from server.sync.controllers import SyncController
@@ -33,6 +35,8 @@ CONTROLLERS: list[Any] = [
     MeController,
     CalendarController,
     CampaignController,
+    CampaignAdminController,
+    TemplateAdminController,
     DemandController,
     ImportController,
     DeskController,
@@ -42,6 +46,7 @@ CONTROLLERS: list[Any] = [
     ReportController,
     ReviewController,
     RosterController,
+    RosterAdminController,
     VisitController,
     SyncController,
     MediaController,

@@ -20,6 +20,7 @@ from server.reviews.tables import ReviewDecision
 from server.rosters.tables import ServiceCenter, Talent
 from server.sync.tables import (
     Revision,
+    ScopeMove,
     SyncChange,
     SyncConflict,
     SyncCounter,
@@ -58,6 +59,7 @@ TABLES: list[type[Table]] = [
     SyncMutation,
     Revision,
     SyncConflict,
+    ScopeMove,
     JobRun,
     ImportBatch,
     ImportRow,

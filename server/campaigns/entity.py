@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 
 from server.accounts.schemas import CurrentUser
+from server.campaigns.items import live_items
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
-from server.db import json_load
 from server.sync.entities import wire_names
 from server.sync.registry import PullSource, register_source
 from sync import protocol
@@ -19,7 +19,7 @@ async def _campaigns(rows: list[dict[str, Any]]) -> list[protocol.CampaignRecord
     names = wire_names(Campaign)
     return [
         msgspec.convert(
-            {names.get(k, k): json_load(v) if k.endswith("_items") else v for k, v in r.items()},
+            {names.get(k, k): live_items(v) if k.endswith("_items") else v for k, v in r.items()},
             protocol.CampaignRecord,
         )
         for r in rows

@@ -8,9 +8,9 @@ import uuid
 import msgspec
 
 from server.accounts.schemas import CurrentUser
+from server.campaigns.items import live_items
 from server.campaigns.schemas import CampaignOut, ChecklistItemOut, ChecklistTemplateOut
 from server.campaigns.tables import Campaign, ChecklistItem, ChecklistTemplate
-from server.db import json_load
 
 
 async def active_campaigns(user: CurrentUser) -> list[CampaignOut]:
@@ -23,8 +23,8 @@ async def active_campaigns(user: CurrentUser) -> list[CampaignOut]:
         msgspec.convert(
             {
                 **row,
-                "send_items": json_load(row["send_items"]) or [],
-                "ask_items": json_load(row["ask_items"]) or [],
+                "send_items": live_items(row["send_items"]),
+                "ask_items": live_items(row["ask_items"]),
             },
             CampaignOut,
         )

@@ -28,7 +28,8 @@ class Campaign(Timestamped, Table, tablename="campaign"):
     name = Varchar(length=100)
     #: Owning unit; the campaign applies to its subtree.
     org_unit = ForeignKey(OrgUnit, on_delete=OnDelete.restrict)
-    #: ``[{"key": "policy", "label": "送政策"}, ...]``
+    #: ``[{"key": "policy", "label": "送政策"}, ...]`` in the order forms show them; an item an
+    #: admin took away stays with ``"retired": true`` (records may name it) and phones omit it.
     send_items = JSON(default=[])
     #: ``[{"key": "needs", "label": "问需"}, ...]``
     ask_items = JSON(default=[])
@@ -43,6 +44,8 @@ class Campaign(Timestamped, Table, tablename="campaign"):
     #: Stamp time, place and visitor name into photo pixels.
     watermark = Boolean(default=False)
     active = Boolean(default=True)
+    #: Bumped by every admin write, so an edit made on a stale copy is refused.
+    version = Integer(default=1)
     #: Change counter at the last write (see server.sync.changes): phones pull campaigns by it.
     change_seq = BigInt(default=0, index=True)
 
@@ -55,6 +58,11 @@ class ChecklistTemplate(Timestamped, Table, tablename="checklist_template"):
     description = Text(default="")
     org_unit = ForeignKey(OrgUnit, on_delete=OnDelete.restrict)
     active = Boolean(default=True)
+    #: Bumped by every admin edit. An edit of a template inspections already used makes a new
+    #: template (the next version, ``supersedes`` naming this one) and retires this one, so
+    #: those inspections keep the items they were scored against.
+    version = Integer(default=1)
+    supersedes = UUID(null=True, default=None)
     #: Change counter at the last write to the template or any of its items.
     change_seq = BigInt(default=0, index=True)
 

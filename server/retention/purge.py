@@ -39,7 +39,7 @@ from server.media.tables import Media, MediaLink, MediaUpload
 from server.reviews.tables import ReviewDecision
 from server.settings import get_settings
 from server.sync.entities import EntitySpec
-from server.sync.tables import Revision, SyncConflict, SyncMutation
+from server.sync.tables import Revision, ScopeMove, SyncConflict, SyncMutation
 from server.visits.entity import VISIT
 
 log = logging.getLogger(__name__)
@@ -126,6 +126,12 @@ async def purge(storage: MediaStorage, now: dt.datetime | None = None) -> Purged
             .returning(SyncMutation.id)
         )
         done.payloads = len(cleared)
+        # Past the horizon a device resyncs from scratch, so old moves owe nobody a tombstone.
+        moves = await (
+            ScopeMove.delete().where(ScopeMove.created_at < cutoff).returning(ScopeMove.id)
+        )
+        if moves:
+            done.rows["scope_move"] = len(moves)
         if stale or done.total:
             await audit.record(
                 "retention.purge",

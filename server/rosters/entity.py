@@ -32,5 +32,5 @@ async def _centres(rows: list[dict[str, Any]]) -> list[protocol.ServiceCenterRec
     return [msgspec.convert(roster_wire(r), protocol.ServiceCenterRecord) for r in rows]
 
 
-register_source(PullSource("talent", Talent, visible_talents, _talents))
-register_source(PullSource("service_center", ServiceCenter, visible_centres, _centres))
+register_source(PullSource("talent", Talent, visible_talents, _talents, moves=True))
+register_source(PullSource("service_center", ServiceCenter, visible_centres, _centres, moves=True))

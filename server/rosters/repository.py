@@ -9,8 +9,10 @@ import msgspec
 from piccolo.query.functions.aggregate import Max
 
 from server.accounts.schemas import CurrentUser
-from server.accounts.scope import record_filter
+from server.accounts.scope import in_subtree, record_filter
+from server.errors import not_found
 from server.inspections.tables import Inspection
+from server.rosters.admin_schemas import ServiceCenterDetail, TalentDetail
 from server.rosters.entity import roster_wire
 from server.rosters.schemas import ServiceCenterOut, TalentOut
 from server.rosters.scope import visible_centres, visible_talents
@@ -19,10 +21,18 @@ from server.visits.tables import Visit
 
 
 def _search(table: Any, q: str | None) -> Any | None:
-    if not q:
+    """Name, pinyin initials, township (the unit's name) and, for talents, employer."""
+    if not q or not q.strip():
         return None
-    term = q.strip().lower()
-    return table.name.like(f"%{q.strip()}%") | table.name_initials.like(f"{term}%")
+    text = f"%{q.strip()}%"
+    found = (
+        table.name.like(text)
+        | table.name_initials.like(f"{q.strip().lower()}%")
+        | table.org_unit.name.like(text)
+    )
+    if table is Talent:
+        found |= table.employer.like(text)
+    return found
 
 
 async def _latest(
@@ -100,3 +110,25 @@ async def list_service_centers(
         )
         for r in rows
     ]
+
+
+async def _one(user: CurrentUser, table: Any, row_id: uuid.UUID, entity: str) -> dict[str, Any]:
+    row = await (
+        table.select(*table._meta.columns)
+        .where((table.id == row_id) & in_subtree(table.org_unit, user))
+        .first()
+    )
+    if row is None:
+        raise not_found(entity)
+    return {**roster_wire(row), "active": row["deleted_at"] is None}
+
+
+async def talent_detail(user: CurrentUser, talent_id: uuid.UUID) -> TalentDetail:
+    """A talent in the user's subtree, active or not (phone masked)."""
+    return msgspec.convert(await _one(user, Talent, talent_id, "talent"), TalentDetail)
+
+
+async def centre_detail(user: CurrentUser, centre_id: uuid.UUID) -> ServiceCenterDetail:
+    """A service centre in the user's subtree, active or not."""
+    row = await _one(user, ServiceCenter, centre_id, "service_center")
+    return msgspec.convert(row, ServiceCenterDetail)

@@ -47,6 +47,8 @@ class Talent(Timestamped, Table, tablename="talent"):
     contact_leader = Varchar(length=50, default="")
     liaison_staff = Varchar(length=50, default="")
     roster_year = Integer()
+    #: Bumped by every admin write, so an edit made on a stale copy is refused.
+    version = Integer(default=1)
     change_seq = BigInt(default=0, index=True)
     deleted_at = Timestamptz(null=True, default=None)
 
@@ -63,5 +65,6 @@ class ServiceCenter(Timestamped, Table, tablename="service_center"):
     #: Registered location, WGS-84.
     latitude = DoublePrecision(null=True, default=None)
     longitude = DoublePrecision(null=True, default=None)
+    version = Integer(default=1)
     change_seq = BigInt(default=0, index=True)
     deleted_at = Timestamptz(null=True, default=None)

@@ -23,7 +23,9 @@ from server.errors import ApiError
 from server.media.links import missing_photos
 from server.settings import get_settings
 from server.sync.changes import change_time, committed_change_seq
+from server.sync.moves import left_scope
 from server.sync.registry import SPECS, PullSource, sources
+from server.sync.tables import ScopeMove
 from sync import protocol
 
 #: A cursor position past every entity of its change_seq.
@@ -61,10 +63,9 @@ class Position(NamedTuple):
         return None
 
 
-def after(source: PullSource, pos: Position, upper: int) -> Any:
-    """WHERE a row of ``source`` comes after ``pos`` and at most at ``upper``."""
-    change_seq: Column = source.table.change_seq  # type: ignore[attr-defined]
-    pk = source.table._meta.primary_key
+def after(source: PullSource, pos: Position, upper: int, change_seq: Column, pk: Column) -> Any:
+    """WHERE a change of ``source`` (its number and id in those columns) comes after ``pos``
+    and at most at ``upper``."""
     later: Any
     if source.rank < pos.rank:
         later = change_seq > pos.seq
@@ -97,14 +98,17 @@ async def pull(user: CurrentUser, body: bytes) -> protocol.PullResponse:
         visible = source.visible(user)
         if visible is None:
             continue
-        table = source.table
+        table: Any = source.table
+        pk = table._meta.primary_key
         rows = await (
             table.select(*table._meta.columns)
-            .where(visible & after(source, pos, upper))
-            .order_by(table.change_seq)  # type: ignore[attr-defined]
-            .order_by(table._meta.primary_key)
+            .where(visible & after(source, pos, upper, table.change_seq, pk))
+            .order_by(table.change_seq)
+            .order_by(pk)
             .limit(request.limit + 1)
         )
+        if source.moves and pos.seq >= 0:  # a first pull holds nothing to drop
+            rows += await _moved_away(user, source, pos, upper, request.limit + 1)
         candidates += [((r["change_seq"], source.rank, str(r["id"])), source, r) for r in rows]
     candidates.sort(key=lambda c: c[0])
     page = candidates[: request.limit]
@@ -118,6 +122,25 @@ async def pull(user: CurrentUser, body: bytes) -> protocol.PullResponse:
         has_more=has_more,
         changes=await _changes([(s, r) for _, s, r in page]),
     )
+
+
+async def _moved_away(
+    user: CurrentUser, source: PullSource, pos: Position, upper: int, limit: int
+) -> list[dict[str, Any]]:
+    """Rows of ``source`` that moved out of the user's subtree after ``pos``: tombstones."""
+    moved = ScopeMove.entity_id
+    rows = await (
+        ScopeMove.select(moved.as_alias("id"), ScopeMove.change_seq)
+        .where(
+            (ScopeMove.entity == source.entity)
+            & left_scope(user)
+            & after(source, pos, upper, ScopeMove.change_seq, moved)
+        )
+        .order_by(ScopeMove.change_seq)
+        .order_by(moved)
+        .limit(limit)
+    )
+    return [{**r, "moved_away": True} for r in rows]
 
 
 async def _too_old(pos: Position, now: dt.datetime) -> bool:
@@ -152,8 +175,13 @@ async def _changes(page: list[tuple[PullSource, dict[str, Any]]]) -> list[protoc
 
 
 def _gone(row: dict[str, Any]) -> bool:
-    """Deleted, or no longer in use (an inactive campaign): a tombstone."""
-    return row.get("deleted_at") is not None or row.get("active") is False
+    """Deleted, no longer in use (an inactive campaign) or moved out of the user's subtree: a
+    tombstone."""
+    return (
+        row.get("deleted_at") is not None
+        or row.get("active") is False
+        or row.get("moved_away", False)
+    )
 
 
 def _synced(entity: str) -> Callable[[list[dict[str, Any]]], Awaitable[list[Any]]]:

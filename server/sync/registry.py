@@ -33,6 +33,9 @@ class PullSource:
     visible: Callable[[CurrentUser], Any | None]
     #: The records of a page's live rows (in order); None for a synced spec (the engine's own).
     records: Callable[[list[dict[str, Any]]], Awaitable[list[Any]]] | None = None
+    #: Rows may move to another unit (``server.sync.moves``): pull sends tombstones to the
+    #: users whose subtree they left.
+    moves: bool = False
 
     @property
     def rank(self) -> int:

@@ -115,3 +115,23 @@ class SyncConflict(Table, tablename="sync_conflict"):
     #: server, client or value.
     resolution = Varchar(length=20, null=True, default=None)
     resolved_value = JSON(null=True, default=None)
+
+
+class ScopeMove(Table, tablename="sync_scope_move"):
+    """A row that moved from one org unit to another (``server.sync.moves``).
+
+    Pull turns it into a tombstone for every user whose subtree held the old unit but does not
+    hold the new one, so phones drop rows they may no longer see without a full resync. Rows
+    older than the sync horizon are purged with the other tombstones.
+    """
+
+    id = UUID(primary_key=True)
+    #: The synced entity that moved (``talent``, ``service_center``, ``user``, ...).
+    entity = Varchar(length=40)
+    entity_id = UUID()
+    #: Materialised unit paths (``OrgUnit.path``) before and after the move.
+    old_path = Varchar(length=1000)
+    new_path = Varchar(length=1000)
+    #: The change number of the write that moved it: where pull delivers the tombstone.
+    change_seq = BigInt(index=True)
+    created_at = Timestamptz()
