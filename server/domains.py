@@ -8,18 +8,21 @@ import server.inspections.entity
 import server.rosters.entity
 import server.visits.entity  # noqa: F401  (the imports above and this one register entities)
 from server.accounts.controllers import AuthController, MeController
+from server.audit.controllers import AuditController
 from server.campaigns.controllers import CampaignController
 from server.demands.controllers import DemandController
 from server.inspections.controllers import InspectionController
 from server.jobs import Job
 from server.jobs.controllers import JobController
 from server.media.controllers import MediaController, provide_storage
+from server.orgunits.controllers import OrgUnitAdminController
 from server.reports.controllers import ReportController
 from server.retention.purge import purge_job
 from server.reviews.controllers import ReviewController
 from server.rosters.controllers import RosterController
 from server.settings import Settings
 from server.sync.controllers import SyncController
+from server.users.controllers import UserAdminController
 from server.visits.controllers import VisitController
 
 CONTROLLERS: list[Any] = [
@@ -35,6 +38,9 @@ CONTROLLERS: list[Any] = [
     VisitController,
     SyncController,
     MediaController,
+    OrgUnitAdminController,
+    UserAdminController,
+    AuditController,
 ]
 
 
