@@ -101,6 +101,13 @@ export async function signOut(): Promise<void> {
   state.needsReauth = false
 }
 
+/** The user set their own password: the forced change (after an admin's reset) is done. */
+export async function passwordChanged(): Promise<void> {
+  if (state.user === null) return
+  state.user = { ...state.user, must_change_password: false }
+  await db.setSessionUser(state.user)
+}
+
 /** Called by any API caller that got auth.required for the current token. */
 export function markNeedsReauth(): void {
   if (isSignedIn()) state.needsReauth = true
