@@ -14,7 +14,28 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'user.sign_device_out': '设备退出登录',
   'audit.export': '导出审计日志',
   'report.export': '导出周报',
+  'visit.review': '审核走访',
+  'inspection.review': '审核检查',
+  'demand.assign': '交办诉求',
+  'demand.progress': '诉求办理',
+  'demand.reply': '诉求答复',
+  'demand.revisit': '诉求回访',
+  'demand.close_out': '诉求销号',
+  'demand.escalate': '诉求督办',
   'system.init': '系统初始化',
+}
+
+export const ENTITY_LABELS: Readonly<Record<string, string>> = {
+  visit: '走访',
+  inspection: '检查',
+  demand: '诉求',
+  org_unit: '单位',
+  user: '用户',
+  weekly_report: '周报',
+}
+
+export function entityLabel(entity: string): string {
+  return Object.hasOwn(ENTITY_LABELS, entity) ? ENTITY_LABELS[entity]! : entity
 }
 
 export function actionLabel(action: string): string {
