@@ -74,6 +74,23 @@ async def create_user(args: argparse.Namespace) -> None:
     print(f"created user {user.username} ({user.role}) in {unit['name']}")
 
 
+async def init(args: argparse.Namespace) -> None:
+    from server.accounts.first_run import NotEmpty, init_county
+
+    await migrate()
+    if args.password is not None and len(args.password) < 8:
+        raise SystemExit("password must be at least 8 characters")
+    try:
+        one_time = await init_county(
+            args.county, args.admin, args.display_name or args.admin, args.password
+        )
+    except NotEmpty as exc:
+        raise SystemExit(f"init refused: {exc} (it only sets up an empty database)") from None
+    print(f"created the county {args.county} and its admin {args.admin}")
+    if one_time:
+        print(f"one-time password for {args.admin}: {one_time} (to be changed at first sign-in)")
+
+
 async def revoke(username: str) -> None:
     from server.accounts import repository
 
@@ -206,6 +223,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="zoufang", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply pending database migrations")
+    p = sub.add_parser("init", help="a real county: migrate, then its top unit and first admin")
+    p.add_argument("--county", required=True, help="name of the county's top unit, e.g. 清源县")
+    p.add_argument("--admin", required=True, help="the first admin's username")
+    p.add_argument("--display-name", help="the first admin's name")
+    p.add_argument("--password", help="omit to get a one-time password to change at sign-in")
     p = sub.add_parser("seed-demo", help="add the demo county, accounts, rosters (once)")
     p.add_argument(
         "--with-records",
@@ -268,6 +290,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         serve(args.host, args.port, not args.no_migrate, args.workers)
     elif args.command == "migrate":
         asyncio.run(_with_db(migrate))
+    elif args.command == "init":
+        asyncio.run(_with_db(init, args))
     elif args.command == "seed-demo":
         asyncio.run(_with_db(seed_demo, args.with_records))
     elif args.command == "create-unit":

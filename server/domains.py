@@ -8,6 +8,7 @@ import server.inspections.entity
 import server.rosters.entity
 import server.visits.entity  # noqa: F401  (the imports above and this one register entities)
 from server.accounts.controllers import AuthController, MeController
+from server.audit.controllers import AuditController
 from server.calendar.controllers import CalendarController
 from server.campaigns.admin_controllers import CampaignAdminController, TemplateAdminController
 from server.campaigns.controllers import CampaignController
@@ -19,6 +20,7 @@ from server.inspections.controllers import InspectionController
 from server.jobs import Job
 from server.jobs.controllers import JobController
 from server.media.controllers import MediaController, provide_storage
+from server.orgunits.controllers import OrgUnitAdminController
 from server.rectifications.controllers import RectificationController
 from server.reports.controllers import ReportController
 from server.reports.history import weekly_job
@@ -28,6 +30,7 @@ from server.rosters.admin_controllers import RosterAdminController
 from server.rosters.controllers import RosterController
 from server.settings import Settings
 from server.sync.controllers import SyncController
+from server.users.controllers import UserAdminController
 from server.visits.controllers import VisitController
 
 CONTROLLERS: list[Any] = [
@@ -50,6 +53,9 @@ CONTROLLERS: list[Any] = [
     VisitController,
     SyncController,
     MediaController,
+    OrgUnitAdminController,
+    UserAdminController,
+    AuditController,
 ]
 
 

@@ -10,7 +10,14 @@ from litestar.params import JSONBody
 
 from server.accounts import repository, service
 from server.accounts.deps import client_ip, require_role
-from server.accounts.schemas import CurrentUser, LoginIn, LoginOut, OrgUnitOut, UserOut
+from server.accounts.schemas import (
+    CurrentUser,
+    LoginIn,
+    LoginOut,
+    OrgUnitOut,
+    PasswordChangeIn,
+    UserOut,
+)
 from server.audit import repository as audit
 
 
@@ -35,6 +42,15 @@ class MeController(Controller):
     @get("/me", summary="The signed-in user")
     async def me(self, current_user: NamedDependency[CurrentUser]) -> UserOut:
         return current_user.out()
+
+    @post("/me/password", status_code=204, summary="Change my own password")
+    async def change_password(
+        self,
+        request: Request[Any, Any, Any],
+        current_user: NamedDependency[CurrentUser],
+        data: JSONBody[PasswordChangeIn],
+    ) -> None:
+        await service.change_password(current_user, data, client_ip(request))
 
     @get("/org-units", summary="The org units in the caller's scope")
     async def org_units(self, current_user: NamedDependency[CurrentUser]) -> list[OrgUnitOut]:

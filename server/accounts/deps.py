@@ -39,6 +39,8 @@ async def provide_current_user(request: Request[Any, Any, Any]) -> CurrentUser:
         org_unit_path=row["org_unit_path"],
         token_id=row["id"],
         device_id=row["device_id"],
+        must_change_password=bool(row["must_change_password"]),
+        scope_seq=row["scope_seq"],
     )
 
 
@@ -73,3 +75,9 @@ def client_ip(request: Request[Any, Any, Any]) -> str:
             break
         hop = forwarded
     return (str(hop) if hop is not None else peer)[:ADDRESS_MAX_LENGTH]
+
+
+def require_scope(user: CurrentUser, unit_path: str) -> None:
+    """403 unless the unit (by its path) lies in the user's subtree."""
+    if not user.covers(unit_path):
+        raise ApiError(403, "auth.out_of_scope", "该单位不在您的管辖范围内")

@@ -89,6 +89,7 @@ async def issue_token(
 _PRINCIPAL = (
     "SELECT t.id, t.device_id, t.expires_at, t.revoked_at, t.last_used_at,"
     " u.id AS user_id, u.username, u.display_name, u.role, u.active,"
+    " u.must_change_password, u.scope_seq,"
     " o.id AS org_unit_id, o.name AS org_unit_name, o.path AS org_unit_path"
     ' FROM device_token t JOIN app_user u ON u.id = t."user"'
     " JOIN org_unit o ON o.id = u.org_unit"
@@ -109,6 +110,36 @@ async def principal_for_token(token: str) -> dict[str, Any] | None:
     if row["last_used_at"] is None or now - row["last_used_at"] > dt.timedelta(hours=1):
         await DeviceToken.update({DeviceToken.last_used_at: now}).where(DeviceToken.id == row["id"])
     return row
+
+
+#: What decides a user's sync scope now: read again by a pull after it fixes its upper bound.
+_SCOPE = (
+    "SELECT u.role, u.scope_seq, o.id AS org_unit_id, o.name AS org_unit_name,"
+    " o.path AS org_unit_path FROM app_user u JOIN org_unit o ON o.id = u.org_unit"
+    " WHERE u.id = {}"
+)
+
+
+async def current_scope(user_id: uuid.UUID) -> dict[str, Any] | None:
+    """The user's role, unit and last scope change as committed now."""
+    rows = await User.raw(_SCOPE, user_id)
+    return rows[0] if rows else None
+
+
+async def set_password(user_id: uuid.UUID, password: str, *, must_change: bool) -> None:
+    """Store a new password hash; ``must_change`` marks a one-time password."""
+    await User.update(
+        {
+            User.password_hash: hash_password(password),
+            User.must_change_password: must_change,
+            User.updated_at: utcnow(),
+        }
+    ).where(User.id == user_id)
+
+
+async def password_hash(user_id: uuid.UUID) -> str | None:
+    row = await User.select(User.password_hash).where(User.id == user_id).first()
+    return row["password_hash"] if row else None
 
 
 async def revoke_token(token_id: uuid.UUID) -> None:

@@ -28,6 +28,8 @@ class UserOut(msgspec.Struct, kw_only=True):
     role: Role
     org_unit_id: UUID
     org_unit_name: str
+    #: Signed in with a one-time password from an admin: change it before anything else.
+    must_change_password: bool = False
 
 
 class LoginOut(msgspec.Struct, kw_only=True):
@@ -48,6 +50,9 @@ class CurrentUser(msgspec.Struct, kw_only=True, frozen=True):
     org_unit_path: str
     token_id: UUID
     device_id: str
+    must_change_password: bool = False
+    #: Change number of the user's last scope change (``server.sync.pull``).
+    scope_seq: int = 0
 
     def out(self) -> UserOut:
         return UserOut(
@@ -57,6 +62,7 @@ class CurrentUser(msgspec.Struct, kw_only=True, frozen=True):
             role=self.role,
             org_unit_id=self.org_unit_id,
             org_unit_name=self.org_unit_name,
+            must_change_password=self.must_change_password,
         )
 
     def ancestor_ids(self) -> list[UUID]:
@@ -66,6 +72,14 @@ class CurrentUser(msgspec.Struct, kw_only=True, frozen=True):
     def covers(self, unit_path: str) -> bool:
         """Is a unit (by its path) inside this user's subtree?"""
         return unit_path.startswith(self.org_unit_path)
+
+
+NewPassword = Annotated[str, msgspec.Meta(min_length=8, max_length=200)]
+
+
+class PasswordChangeIn(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    current_password: Password
+    new_password: NewPassword
 
 
 class OrgUnitOut(msgspec.Struct, kw_only=True):

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from server.accounts import repository, throttle
-from server.accounts.schemas import LoginIn, LoginOut, UserOut
+from server.accounts.schemas import CurrentUser, LoginIn, LoginOut, PasswordChangeIn, UserOut
 from server.audit import repository as audit
-from server.db import utcnow
+from server.db import transaction, utcnow
 from server.errors import ApiError
 from server.security import check_password, keyed_digest, new_token
 from server.settings import get_settings
@@ -88,5 +88,21 @@ async def _issue(row: dict[str, Any], data: LoginIn, ip: str) -> LoginOut:
             role=row["role"],
             org_unit_id=user["org_unit_id"],
             org_unit_name=user["org_unit_name"],
+            must_change_password=bool(row["must_change_password"]),
         ),
     )
+
+
+async def change_password(user: CurrentUser, data: PasswordChangeIn, ip: str) -> None:
+    """The signed-in user's own password; the current one is checked first."""
+    if not await check_password(await repository.password_hash(user.id), data.current_password):
+        raise ApiError(400, "auth.wrong_password", "当前密码不正确", {"field": "current_password"})
+    if data.new_password == data.current_password:
+        raise ApiError(
+            400, "auth.password_unchanged", "新密码不能与当前密码相同", {"field": "new_password"}
+        )
+    async with transaction():
+        await repository.set_password(user.id, data.new_password, must_change=False)
+        await audit.record(
+            "auth.password_changed", actor_id=user.id, entity="user", entity_id=user.id, ip=ip
+        )

@@ -4,6 +4,7 @@ from typing import Any
 
 from piccolo.columns import (
     UUID,
+    BigInt,
     Boolean,
     ForeignKey,
     Integer,
@@ -34,6 +35,8 @@ class OrgUnit(Timestamped, Table, tablename="org_unit"):
     path = Varchar(length=1000, index=True)
     #: Administrative division code when known.
     code = Varchar(length=30, null=True, default=None)
+    #: A unit is deactivated, never deleted: records keep pointing at it.
+    active = Boolean(default=True)
 
 
 class User(Timestamped, Table, tablename="app_user"):
@@ -49,6 +52,11 @@ class User(Timestamped, Table, tablename="app_user"):
     #: Fernet token of the phone number (see server.security).
     phone_encrypted = Text(null=True, default=None, secret=True)
     active = Boolean(default=True)
+    #: Set by an admin's password reset: the one-time password must be changed at sign-in.
+    must_change_password = Boolean(default=False)
+    #: Change number of the user's last scope change (unit, role, deactivation): a pull from an
+    #: older cursor resyncs from scratch, dropping rows no longer visible (server.sync.pull).
+    scope_seq = BigInt(default=0)
 
 
 class DeviceToken(Table, tablename="device_token"):

@@ -38,3 +38,21 @@ async def entries(action: str | None = None, limit: int = 100) -> list[dict[str,
     if action:
         query = query.where(AuditLog.action == action)
     return await query
+
+
+async def search(where: Any, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+    """A page of entries matching ``where`` (built by server.audit.service), newest first."""
+    total = await AuditLog.count().where(where)
+    rows = await (
+        AuditLog.select(
+            *AuditLog._meta.columns,
+            AuditLog.actor.username.as_alias("actor_username"),
+            AuditLog.actor.display_name.as_alias("actor_name"),
+        )
+        .where(where)
+        .order_by(AuditLog.created_at, ascending=False)
+        .order_by(AuditLog.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return total, rows

@@ -15,8 +15,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
+import msgspec
 from piccolo.columns import Column
 
+from server.accounts import repository as accounts
 from server.accounts.schemas import CurrentUser
 from server.db import utcnow
 from server.errors import ApiError
@@ -85,7 +87,14 @@ async def pull(user: CurrentUser, body: bytes) -> protocol.PullResponse:
     skew, warn = protocol.clock_skew(request.device_time, now)
     upper = await committed_change_seq()
     pos = Position.decode(request.cursor)
-    if pos is None or pos.seq > upper or await _too_old(pos, now):
+    scoped = await _scope_now(user)
+    if (
+        scoped is None
+        or pos is None
+        or pos.seq > upper
+        or 0 <= pos.seq < scoped.scope_seq
+        or await _too_old(pos, now)
+    ):
         return protocol.PullResponse(
             server_time=now,
             clock_skew_seconds=skew,
@@ -93,6 +102,7 @@ async def pull(user: CurrentUser, body: bytes) -> protocol.PullResponse:
             cursor=None,
             reset_required=True,
         )
+    user = scoped
     candidates: list[tuple[tuple[int, int, str], PullSource, dict[str, Any]]] = []
     for source in sources():
         visible = source.visible(user)
@@ -141,6 +151,24 @@ async def _moved_away(
         .limit(limit)
     )
     return [{**r, "moved_away": True} for r in rows]
+
+
+async def _scope_now(user: CurrentUser) -> CurrentUser | None:
+    """The user's scope as committed after the pull's upper bound was read, so a cursor at or
+    past their last scope change was always computed with the new scope. A cursor from before
+    it resyncs from scratch: the device drops what it may no longer see and gets what it now
+    may (a tombstone for every row that left its scope, in effect)."""
+    row = await accounts.current_scope(user.id)
+    if row is None:
+        return None
+    return msgspec.structs.replace(
+        user,
+        role=row["role"],
+        scope_seq=row["scope_seq"],
+        org_unit_id=row["org_unit_id"],
+        org_unit_name=row["org_unit_name"],
+        org_unit_path=row["org_unit_path"],
+    )
 
 
 async def _too_old(pos: Position, now: dt.datetime) -> bool:

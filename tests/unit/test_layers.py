@@ -17,6 +17,8 @@ DOMAINS = (
     "reviews",
     "reports",
     "retention",
+    "orgunits",
+    "users",
 )
 #: App-level modules that gather the domains.
 ABOVE = ("server.domains", "server.app", "server.lookups", "server.records", "server.demo")

@@ -13,6 +13,8 @@ export interface User {
   role: Role
   org_unit_id: string
   org_unit_name: string
+  /** Signed in with a one-time password from an admin: change it before anything else. */
+  must_change_password?: boolean
 }
 
 export interface LoginRequest {

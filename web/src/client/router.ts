@@ -7,7 +7,9 @@ import { createRouter, createWebHistory, type LocationQuery } from 'vue-router'
 
 import { newId } from '../shared/ids'
 import { canRecord, isReviewer } from './account/roles'
+import type { Role } from './api'
 import { isSignedIn, session } from './auth/session'
+import { deskRoute, entriesFor } from './desk/nav'
 
 declare module 'vue-router' {
   interface RouteMeta {
@@ -21,8 +23,14 @@ declare module 'vue-router' {
     records?: boolean
     /** Review of other people's records (supervisors and admins). */
     reviews?: boolean
+    /** A desk (管理台) screen, for the roles that have desk entries. */
+    desk?: boolean
+    deskRoles?: readonly Role[]
   }
 }
+
+/** Wide enough for the desk's side navigation and tables (a desktop or a landscape tablet). */
+const DESK_MIN_WIDTH = 1024
 
 /** A new record gets its id before its form opens, so a reload reopens the same draft. */
 const withNewId = (base: string) => (to: { query: LocationQuery }) => ({
@@ -37,6 +45,8 @@ export const router = createRouter({
     { path: '/', name: 'home', component: () => import('./home/HomeView.vue'), meta: { title: '首页', tab: true } },
     { path: '/outbox', name: 'outbox', component: () => import('./outbox/OutboxView.vue'), meta: { title: '待同步', tab: true } },
     { path: '/account', name: 'account', component: () => import('./account/AccountView.vue'), meta: { title: '我的', tab: true } },
+    { path: '/account/password', name: 'password', component: () => import('./account/PasswordView.vue'), meta: { title: '修改密码' } },
+    deskRoute(),
     // Field screens.
     { path: '/visits', redirect: '/visits/new' },
     { path: '/visits/new', redirect: withNewId('/visits') },
@@ -68,9 +78,19 @@ export const router = createRouter({
   ],
 })
 
-router.beforeEach((to) => {
+router.beforeEach((to, from) => {
   if (!to.meta.public && !isSignedIn()) {
     return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  }
+  const role = session.user?.role
+  // A one-time password from an admin is changed before anything else.
+  if (session.user?.must_change_password && !to.meta.public && to.name !== 'password') return { name: 'password' }
+  if (to.meta.desk && (entriesFor(role).length === 0 || (to.meta.deskRoles && !to.meta.deskRoles.includes(role!)))) {
+    return { name: 'home' }
+  }
+  // Signing in at a desk opens the desk; the phone's home stays one link away.
+  if (from.name === 'login' && to.name === 'home' && window.innerWidth >= DESK_MIN_WIDTH && entriesFor(role).length > 0) {
+    return { name: 'desk' }
   }
   // A handler's visit would be refused when it syncs: never let one be typed in.
   if (to.meta.records && !canRecord(session.user?.role)) return { name: 'home' }

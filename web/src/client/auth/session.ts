@@ -6,7 +6,7 @@
  * A 401 from the server while signed in does not sign the user out: it marks
  * the session as needing a new sign-in and keeps every local record.
  */
-import { reactive, readonly } from 'vue'
+import { reactive, readonly, toRaw } from 'vue'
 
 import { fetchMe, login, logout, type User } from '../api'
 import { ApiError } from '../http'
@@ -99,6 +99,15 @@ export async function signOut(): Promise<void> {
   state.token = null
   state.user = null
   state.needsReauth = false
+}
+
+/** The user set their own password: the forced change (after an admin's reset) is done. */
+export async function passwordChanged(): Promise<void> {
+  if (state.user === null) return
+  // A plain object: IndexedDB cannot store the reactive proxy.
+  const user: User = { ...toRaw(state.user), must_change_password: false }
+  await db.setSessionUser(user)
+  state.user = user
 }
 
 /** Called by any API caller that got auth.required for the current token. */

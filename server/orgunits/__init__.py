@@ -1,0 +1,1 @@
+"""Administering the org tree: create, rename, move and deactivate units (admins, in their subtree)."""

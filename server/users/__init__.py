@@ -1,0 +1,1 @@
+"""Administering users: list, create, edit, deactivate, reset passwords, sign devices out."""
