@@ -6,6 +6,9 @@ import ipaddress
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Guard
 
 from server.accounts import repository
 from server.accounts.schemas import CurrentUser, Role
@@ -13,7 +16,7 @@ from server.errors import ApiError, forbidden
 from server.settings import get_settings
 
 
-def bearer_token(request: Request[Any, Any, Any]) -> str | None:
+def bearer_token(request: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -21,8 +24,21 @@ def bearer_token(request: Request[Any, Any, Any]) -> str | None:
     return token.strip()
 
 
-async def provide_current_user(request: Request[Any, Any, Any]) -> CurrentUser:
+#: Where a request keeps the user its token names, once looked up (a guard, then the handler).
+_USER_KEY = "zoufang.current_user"
+
+
+async def provide_current_user(request: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
     """Dependency ``current_user``: every handler that names it requires a live token."""
+    known = request.scope.get(_USER_KEY)
+    if isinstance(known, CurrentUser):
+        return known
+    user = await _principal(request)
+    request.scope[_USER_KEY] = user  # type: ignore[literal-required]
+    return user
+
+
+async def _principal(request: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
     token = bearer_token(request)
     if token is None:
         raise ApiError(401, "auth.required", "sign in required")
@@ -42,6 +58,16 @@ async def provide_current_user(request: Request[Any, Any, Any]) -> CurrentUser:
         must_change_password=bool(row["must_change_password"]),
         scope_seq=row["scope_seq"],
     )
+
+
+def roles_only(*roles: Role) -> Guard:
+    """A route guard: only these roles get past it, checked before the request's body is read
+    (a refused caller learns nothing from how their input would have been validated)."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        require_role(await provide_current_user(connection), *roles)
+
+    return guard
 
 
 def require_role(user: CurrentUser, *roles: Role) -> None:

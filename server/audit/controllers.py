@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
-from server.accounts.deps import client_ip
+from server.accounts.deps import client_ip, roles_only
 from server.accounts.schemas import CurrentUser
 from server.audit import service
 from server.audit.schemas import AuditEntryOut, AuditQuery
@@ -18,6 +18,7 @@ from server.records import Limit, Offset, Page
 
 class AuditController(Controller):
     path = "/api/admin/audit"
+    guards = [roles_only("admin")]
     tags = ["admin"]
 
     @get("", summary="Search the audit log (admins, actors of their subtree)")

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from server.accounts.deps import client_ip, require_role
+from server.accounts.deps import client_ip, require_role, roles_only
 from server.accounts.schemas import CurrentUser
 from server.calendar import service
 from server.calendar.schemas import CalendarYearIn, CalendarYearOut
@@ -24,7 +24,11 @@ class CalendarController(Controller):
     ) -> CalendarYearOut:
         return await service.get_year(year)
 
-    @put("/{year:int}", summary="Replace one year's holidays and 调休 working days (admins)")
+    @put(
+        "/{year:int}",
+        summary="Replace one year's holidays and 调休 working days (admins)",
+        guards=[roles_only("admin")],
+    )
     async def put_year(
         self,
         request: Request[Any, Any, Any],

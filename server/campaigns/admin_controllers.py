@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from server.accounts.deps import client_ip, require_role
+from server.accounts.deps import client_ip, require_role, roles_only
 from server.accounts.schemas import CurrentUser
 from server.campaigns import service, templates
 from server.campaigns.admin_schemas import (
@@ -26,6 +26,7 @@ STREAM = service.STREAM
 
 class CampaignAdminController(Controller):
     path = "/api/admin/campaigns"
+    guards = [roles_only("admin")]
     tags = ["campaign administration"]
 
     @get("/", summary="Campaigns owned in the admin's subtree, inactive and retired items too")
@@ -78,6 +79,7 @@ class CampaignAdminController(Controller):
 
 class TemplateAdminController(Controller):
     path = "/api/admin/checklist-templates"
+    guards = [roles_only("admin")]
     tags = ["checklist template administration"]
 
     @get("/", summary="Checklist templates owned in the admin's subtree, old versions too")

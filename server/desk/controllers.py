@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from server.accounts.deps import client_ip
+from server.accounts.deps import client_ip, roles_only
 from server.accounts.schemas import CurrentUser
 from server.audit import repository as audit
 from server.desk import export, service
@@ -77,6 +77,7 @@ async def provide_filters(
 
 class DeskController(Controller):
     path = "/api/desk"
+    guards = [roles_only("supervisor", "admin")]
     tags = ["desk"]
     dependencies = {"filters": Provide(provide_filters)}
 

@@ -17,7 +17,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ClientException
 from litestar.params import FromPath
 
-from server.accounts.deps import client_ip, require_role
+from server.accounts.deps import client_ip, require_role, roles_only
 from server.accounts.schemas import CurrentUser
 from server.errors import ApiError
 from server.imports import service, unsent
@@ -66,6 +66,7 @@ UNSENT_MAX_BYTES = 64 * 1024 * 1024
 
 class ImportController(Controller):
     path = "/api/imports"
+    guards = [roles_only("admin")]
     tags = ["imports"]
     dependencies = {"storage": Provide(provide_storage, sync_to_thread=False)}
 

@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from server.accounts.deps import client_ip
+from server.accounts.deps import client_ip, roles_only
 from server.accounts.schemas import CurrentUser
 from server.orgunits import service
 from server.orgunits.schemas import AdminOrgUnitOut, OrgUnitIn, OrgUnitPatch
@@ -17,6 +17,7 @@ from server.orgunits.schemas import AdminOrgUnitOut, OrgUnitIn, OrgUnitPatch
 
 class OrgUnitAdminController(Controller):
     path = "/api/admin/org-units"
+    guards = [roles_only("admin")]
     tags = ["admin"]
 
     @get("", summary="The org tree of the admin's subtree, inactive units included")

@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter
 
-from server.accounts.deps import client_ip
+from server.accounts.deps import client_ip, roles_only
 from server.accounts.schemas import CurrentUser
 from server.audit import repository as audit
 from server.audit.access import access_log
@@ -93,7 +93,11 @@ class ReportController(Controller):
         total, items = await history.history(current_user, org_unit_id, limit, offset)
         return Page(total=total, items=items)
 
-    @post("/history", summary="Store a week's summary of the caller's area now (audited)")
+    @post(
+        "/history",
+        summary="Store a week's summary of the caller's area now (audited)",
+        guards=[roles_only("supervisor", "admin")],
+    )
     async def history_generate(
         self,
         request: Request[Any, Any, Any],

@@ -11,7 +11,7 @@ from litestar import Controller, Request, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from server.accounts.deps import client_ip, require_role
+from server.accounts.deps import client_ip, require_role, roles_only
 from server.accounts.schemas import CurrentUser
 from server.rosters import repository, service
 from server.rosters.admin_schemas import (
@@ -31,6 +31,7 @@ def _admin(user: CurrentUser) -> None:
 
 class RosterAdminController(Controller):
     path = "/api/admin"
+    guards = [roles_only("admin")]
     tags = ["roster administration"]
 
     @get("/talents/{talent_id:uuid}", summary="One talent for its edit form (admin)")

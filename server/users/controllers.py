@@ -9,7 +9,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from server.accounts.deps import client_ip
+from server.accounts.deps import client_ip, roles_only
 from server.accounts.schemas import CurrentUser, Role
 from server.records import Limit, Offset, Page
 from server.users import service
@@ -24,6 +24,7 @@ from server.users.schemas import (
 
 class UserAdminController(Controller):
     path = "/api/admin/users"
+    guards = [roles_only("admin")]
     tags = ["admin"]
 
     @get("", summary="Users of the admin's subtree, searched and filtered")

@@ -12,6 +12,7 @@ never a 5xx. Refused: 403, or 404 where a record's existence is not told.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,14 @@ REVIEW = {
     "admin": frozenset({"same_unit"}),
 }
 SHA = "a" * 64
+REVIEWERS = frozenset({"supervisor", "admin"})
+#: Other path parameters: a value of the right shape (ids that name nothing).
+PARAMS = {
+    ":uuid}": str(demo_id("nothing")),
+    "{kind:str}": "talent",
+    "{fmt:str}": "xlsx",
+    "{year:int}": "2026",
+}
 WEEK = {"week": "2026-W47"}
 
 
@@ -105,6 +114,58 @@ ACCESS: dict[str, Rule] = {
     "HEAD /api/media/{sha256:str}": Rule(ALL),
     "PUT /api/media/{sha256:str}": Rule(ALL),
     "GET /api/media/{sha256:str}/status": Rule(ALL),
+    # Admin console (issue 18): admins only, in their own subtree.
+    "GET /api/admin/audit": Rule(frozenset({"admin"})),
+    "GET /api/admin/audit/export": Rule(frozenset({"admin"})),
+    "GET /api/admin/campaigns": Rule(frozenset({"admin"})),
+    "GET /api/admin/campaigns/{campaign_id:uuid}": Rule(frozenset({"admin"})),
+    "GET /api/admin/checklist-templates": Rule(frozenset({"admin"})),
+    "GET /api/admin/checklist-templates/{template_id:uuid}": Rule(frozenset({"admin"})),
+    "GET /api/admin/org-units": Rule(frozenset({"admin"})),
+    "GET /api/admin/service-centers/{centre_id:uuid}": Rule(frozenset({"admin"})),
+    "GET /api/admin/talents/{talent_id:uuid}": Rule(frozenset({"admin"})),
+    "GET /api/admin/users": Rule(frozenset({"admin"})),
+    "GET /api/admin/users/{user_id:uuid}": Rule(frozenset({"admin"})),
+    "PATCH /api/admin/org-units/{unit_id:uuid}": Rule(frozenset({"admin"})),
+    "PATCH /api/admin/users/{user_id:uuid}": Rule(frozenset({"admin"})),
+    "POST /api/admin/campaigns": Rule(frozenset({"admin"})),
+    "POST /api/admin/campaigns/{campaign_id:uuid}/deactivate": Rule(frozenset({"admin"})),
+    "POST /api/admin/checklist-templates": Rule(frozenset({"admin"})),
+    "POST /api/admin/checklist-templates/{template_id:uuid}/deactivate": Rule(frozenset({"admin"})),
+    "POST /api/admin/org-units": Rule(frozenset({"admin"})),
+    "POST /api/admin/service-centers": Rule(frozenset({"admin"})),
+    "POST /api/admin/service-centers/{centre_id:uuid}/deactivate": Rule(frozenset({"admin"})),
+    "POST /api/admin/talents": Rule(frozenset({"admin"})),
+    "POST /api/admin/talents/{talent_id:uuid}/deactivate": Rule(frozenset({"admin"})),
+    "POST /api/admin/users": Rule(frozenset({"admin"})),
+    "POST /api/admin/users/{user_id:uuid}/devices/{token_id:uuid}/sign-out": Rule(
+        frozenset({"admin"})
+    ),
+    "POST /api/admin/users/{user_id:uuid}/reset-password": Rule(frozenset({"admin"})),
+    "PUT /api/admin/campaigns/{campaign_id:uuid}": Rule(frozenset({"admin"})),
+    "PUT /api/admin/checklist-templates/{template_id:uuid}": Rule(frozenset({"admin"})),
+    "PUT /api/admin/service-centers/{centre_id:uuid}": Rule(frozenset({"admin"})),
+    "PUT /api/admin/talents/{talent_id:uuid}": Rule(frozenset({"admin"})),
+    "GET /api/calendar/{year:int}": Rule(ALL),
+    "PUT /api/calendar/{year:int}": Rule(frozenset({"admin"})),
+    "GET /api/desk/map": Rule(REVIEWERS),
+    "GET /api/desk/records": Rule(REVIEWERS),
+    "GET /api/desk/records.xlsx": Rule(REVIEWERS),
+    "GET /api/desk/records/{kind:str}/{record_id:uuid}": Rule(REVIEWERS),
+    "POST /api/desk/reviews": Rule(REVIEWERS),
+    "GET /api/imports/batches": Rule(frozenset({"admin"})),
+    "GET /api/imports/{kind:str}/template": Rule(frozenset({"admin"})),
+    "POST /api/imports/batches/{batch_id:uuid}/undo": Rule(frozenset({"admin"})),
+    "POST /api/imports/unsent": Rule(frozenset({"admin"})),
+    "POST /api/imports/{kind:str}/commit": Rule(frozenset({"admin"})),
+    "POST /api/imports/{kind:str}/preview": Rule(frozenset({"admin"})),
+    "GET /api/rectifications": Rule(ALL),
+    "GET /api/rectifications/{rectification_id:uuid}": Rule(ALL),
+    "POST /api/rectifications/{rectification_id:uuid}/actions": Rule(ALL),
+    "GET /api/reports/history": Rule(REVIEWERS),
+    "GET /api/reports/history/{report_id:uuid}/{fmt:str}": Rule(REVIEWERS),
+    "POST /api/reports/history": Rule(REVIEWERS),
+    "POST /api/me/password": Rule(ALL),
     "GET /api/schema": Rule(PUBLIC),
     "GET /api/schema/swagger": Rule(PUBLIC),
     "GET /api/schema/{path:str}": Rule(PUBLIC),
@@ -144,11 +205,14 @@ def _path(key: str, ids: dict[str, str]) -> str:
     path = key.split(" ", 1)[1]
     for name in ("demand_id", "inspection_id", "visit_id", "record_id", "conflict_id"):
         path = path.replace(f"{{{name}:uuid}}", ids.get("record", str(demo_id("nothing"))))
-    return (
+    path = (
         path.replace("{sha256:str}", SHA)
         .replace("{path:str}", "openapi.json")
         .replace("{path:path}", "visits")
     )
+    for name in ("kind:str", "fmt:str", "year:int"):
+        path = path.replace("{" + name + "}", PARAMS["{" + name + "}"])
+    return re.sub(r"\{[a-z_]+:uuid\}", PARAMS[":uuid}"], path)
 
 
 async def _targets(callers: dict[str, str]) -> dict[tuple[str, str, str], str]:
