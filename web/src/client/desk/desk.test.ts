@@ -150,7 +150,7 @@ describe('the audit log', () => {
 
 describe('the desk navigation', () => {
   it('gives admins every entry and other roles none yet', () => {
-    expect(entriesFor('admin').map((e) => e.title)).toEqual(['组织机构', '用户管理', '审计日志'])
+    expect(entriesFor('admin').map((e) => e.title)).toEqual(['组织机构', '用户管理', '人才与服务中心', '活动配置', '检查模板', '名单导入', '导入未同步数据', '审计日志'])
     expect(entriesFor('field_staff')).toEqual([])
     expect(entriesFor(undefined)).toEqual([])
   })

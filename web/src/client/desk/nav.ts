@@ -22,6 +22,11 @@ export interface DeskEntry {
 export const DESK_NAV: readonly DeskEntry[] = [
   { path: 'units', name: 'desk-units', title: '组织机构', roles: ['admin'], component: () => import('./units/UnitsView.vue') },
   { path: 'users', name: 'desk-users', title: '用户管理', roles: ['admin'], component: () => import('./users/UsersView.vue') },
+  { path: 'rosters', name: 'desk-rosters', title: '人才与服务中心', roles: ['admin'], component: () => import('./rosters/RosterAdminView.vue') },
+  { path: 'campaigns', name: 'desk-campaigns', title: '活动配置', roles: ['admin'], component: () => import('./campaigns/CampaignAdminView.vue') },
+  { path: 'templates', name: 'desk-templates', title: '检查模板', roles: ['admin'], component: () => import('./templates/TemplateAdminView.vue') },
+  { path: 'import', name: 'desk-import', title: '名单导入', roles: ['admin'], component: () => import('./import/ImportView.vue') },
+  { path: 'import-unsent', name: 'desk-import-unsent', title: '导入未同步数据', roles: ['admin'], component: () => import('./import/UnsentView.vue') },
   { path: 'audit', name: 'desk-audit', title: '审计日志', roles: ['admin'], component: () => import('./audit/AuditView.vue') },
 ]
 

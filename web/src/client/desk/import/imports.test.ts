@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { ApiError } from '../../http'
 import { importErrorMessage, rowsWith, type PreviewRow } from './imports'
-import { importRoutes } from './routes'
+import { DESK_NAV } from '../nav'
 
 const rows: PreviewRow[] = [
   { row: 2, action: 'create', name: '李新一', messages: [], changed: [] },
@@ -20,8 +20,9 @@ describe('imports', () => {
     expect(importErrorMessage(new ApiError(403, 'auth.forbidden', 'requires role admin'))).toBe('只有管理员可以导入名单。')
   })
 
-  it('exports lazy routes for the desk shell', () => {
-    expect(importRoutes.map((r) => r.path)).toEqual(['/desk/import', '/desk/import/unsent'])
-    expect(importRoutes.every((r) => typeof r.component === 'function')).toBe(true)
+  it('has lazy entries in the desk shell', () => {
+    const entries = DESK_NAV.filter((e) => e.name.startsWith('desk-import'))
+    expect(entries.map((e) => e.path)).toEqual(['import', 'import-unsent'])
+    expect(entries.every((e) => typeof e.component === 'function')).toBe(true)
   })
 })
