@@ -6,6 +6,8 @@ declared to piccolo so its schema snapshot stays equal to the table classes."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import UUID, BigInt, Integer, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-02T01:12:00:000000"
@@ -23,13 +25,13 @@ _BASE = {
     "secret": False,
 }
 _MOVE_COLUMNS = (
-    ("id", UUID, {"primary_key": True, "default": None}),
+    ("id", UUID, {"primary_key": True, "default": UUID4()}),
     ("entity", Varchar, {"length": 40, "default": ""}),
-    ("entity_id", UUID, {"default": None}),
+    ("entity_id", UUID, {"default": UUID4()}),
     ("old_path", Varchar, {"length": 1000, "default": ""}),
     ("new_path", Varchar, {"length": 1000, "default": ""}),
     ("change_seq", BigInt, {"default": 0, "index": True}),
-    ("created_at", Timestamptz, {"default": None}),
+    ("created_at", Timestamptz, {"default": TimestamptzNow()}),
 )
 
 

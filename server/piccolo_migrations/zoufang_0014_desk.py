@@ -24,7 +24,7 @@ VERSION = "1.38.0"
 DESCRIPTION = "Supervisor's desk: review decisions as rows, text search indexes per engine"
 
 
-class _User(Table, tablename="app_user"):
+class User(Table, tablename="app_user"):
     id = UUID(primary_key=True)
 
 
@@ -53,7 +53,7 @@ _COLUMNS = (
         "reviewer",
         ForeignKey,
         _params(
-            references=_User,
+            references=User,
             on_delete=OnDelete.restrict,
             on_update=OnUpdate.cascade,
             target_column=None,

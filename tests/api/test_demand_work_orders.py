@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from server.audit.tables import AuditLog
 from server.calendar.service import add_working_days
@@ -252,6 +253,7 @@ async def test_a_refused_step_writes_nothing(client: httpx.AsyncClient) -> None:
     assert (await DemandEvent.count(), await AuditLog.count()) == (events, audits)
 
 
+@pytest.mark.commits  # the reminders job opens transactions of its own
 async def test_reminders_urge_before_the_due_date_and_escalate_after_once_each(
     client: httpx.AsyncClient,
 ) -> None:
