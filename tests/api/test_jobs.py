@@ -49,6 +49,10 @@ async def finished(tasks: list[asyncio.Task[None]]) -> int:
     return len(tasks)
 
 
+#: Schedulers race each other on their own connections, and a holder is another process.
+pytestmark = pytest.mark.commits
+
+
 async def test_schedulers_polling_at_once_run_a_due_job_once(db: Snapshot) -> None:
     calls: list[Run] = []
     job = Job("test.once", Every(1), counting(calls))
@@ -115,7 +119,6 @@ async def test_a_failed_run_is_retried_with_backoff_then_given_up_and_stays_visi
     }
 
 
-@pytest.mark.commits  # the holder is another process: it must see committed rows
 async def test_a_killed_holder_is_taken_over_once_its_lease_expires(db: Snapshot) -> None:
     lease = 4.0
     holder = await asyncio.create_subprocess_exec(
