@@ -98,6 +98,10 @@ async def test_filters_combine(client: httpx.AsyncClient) -> None:
     new = await make_visit("zhangsan", photos=["a" * 64])
     draft = await make_visit("zhangsan", status="draft")
     inspection = await make_inspection("wangwu", "南山镇/茶园村")
+    # Yesterday, whatever the calendar says: the oldest record stays the old visit.
+    await Inspection.update({Inspection.inspected_on: today - dt.timedelta(days=1)}).where(
+        Inspection.id == inspection
+    )
     county = await login(client, "zhaoli")
     assert str(draft) not in await _ids(client, county)
     assert await _ids(client, county, status="draft") == {str(draft)}
