@@ -48,6 +48,10 @@ def checks(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     return seen
 
 
+#: Sign-ins race each other: each needs its own connection and committed counts.
+pytestmark = pytest.mark.commits
+
+
 async def test_parallel_wrong_passwords_get_no_more_checks_than_the_limit(
     client: Client, checks: list[dict[str, Any]]
 ) -> None:
