@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import msgspec
+import pytest
 
 from server.accounts.tables import DeviceToken
 from server.app import create_app, jobs_lifespan
@@ -159,6 +160,7 @@ async def test_abandoned_uploads_and_dead_tokens_go_live_ones_stay(client: Clien
     assert (await client.get("/api/me", headers=headers)).status_code == 200
 
 
+@pytest.mark.commits  # the scheduler runs beside the test's own queries
 async def test_the_server_purges_by_itself(client: Client, monkeypatch: Any) -> None:
     """The app's lifespan starts the scheduled jobs, the purge among them (here the first poll
     comes within a second), and stops them on shutdown; the run is in the run log."""
