@@ -108,7 +108,7 @@ async def make_inspection(username: str, centre: str = "城关镇/东门社区")
             item=demo_id("item/1"),
             issue="增设无障碍通道",
             responsible_unit_name="东门社区",
-            deadline=dt.date(2026, 12, 31),
+            deadline=county_today() + dt.timedelta(days=60),
             org_unit=user["org_unit"],
         )
     )
